@@ -1,0 +1,45 @@
+# Quick start: `make build` publishes the bundled dossiers; `make test` runs the full suite.
+# Both create .venv from the hash-pinned requirements.lock on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build check test lint typecheck pytest schema lock bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+build: $(STAMP)  ## Publish the bundled dossier repository (until rendering lands: check it).
+	$(BIN)/dossier check --strict
+
+check: $(STAMP)
+	$(BIN)/dossier check --strict
+
+test: lint typecheck pytest  ## Everything CI runs.
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+schema: $(STAMP)  ## Regenerate schemas/*.schema.json for editors.
+	$(BIN)/dossier schema
+
+lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml.
+	$(PYTHON) -m piptools compile --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev -o requirements.lock pyproject.toml
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/load_check.py
+
+clean:
+	rm -rf $(VENV) output .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,374 @@
+"""Cross-file checks over a loaded repository, and the index they produce.
+
+``check_project`` never raises on bad data: it returns every problem it finds
+(errors and warnings) with file, line, column and field, plus statistics and
+an :class:`Index` of derived data (inverse relationships, what cites what)
+that later stages use instead of recomputing it.
+
+Checks, in order: unique ids; archived files match their sha256; every
+citation names a known source and its quote is in the located paragraphs;
+every relationship target, ``entity``, event participant, ``attributed_to``
+and assessment ``by`` that is an id names a known entity; no link typed twice
+(inverses are derived); ``start <= end``; then warnings for unused sources,
+entities nothing links to, aliases without citations and undated sources
+without a reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from builder.dates import parse_date
+from builder.errors import Diagnostic, Severity
+from builder.load import Loaded, Project
+from builder.models import (
+    SLUG_PATTERN,
+    Alias,
+    Assessment,
+    Attributed,
+    Citation,
+    Claim,
+    Event,
+    Group,
+    Person,
+    Relationship,
+    RelationshipType,
+)
+from builder.quotes import SourceText
+from builder.yamlread import Loc
+
+__all__ = ["INVERSES", "SYMMETRIC", "CheckResult", "Index", "Link", "check_project"]
+
+SYMMETRIC = frozenset(
+    {"ally_of", "rival_of", "clashed_with", "met_with", "family_of", "close_to", "linked_to"}
+)
+# Label of each directed type seen from its target; derived, never typed.
+INVERSES: dict[str, str] = {
+    "leads": "led_by",
+    "member_of": "has_member",
+    "part_of": "has_part",
+    "commands": "commanded_by",
+    "succeeded": "succeeded_by",
+    "appointed_by": "appointed",
+    "approved_by": "approved",
+    "founded": "founded_by",
+    "advised": "advised_by",
+    "opposes": "opposed_by",
+    "supports": "supported_by",
+    "accused_of_supporting": "accused_of_being_supported_by",
+    "accuses": "accused_by",
+    "hosts": "hosted_by",
+    "spokesperson_of": "has_spokesperson",
+    "reported_on": "reported_on_by",
+} | {name: name for name in SYMMETRIC}
+EDITOR = "editor"
+_SLUG = re.compile(SLUG_PATTERN)
+
+AnyEntity = Loaded[Person] | Loaded[Group]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relationship seen from one end; ``derived`` when it is the inverse."""
+
+    subject: str
+    label: str
+    other: str
+    relationship: Relationship
+    derived: bool
+
+
+@dataclass
+class Index:
+    """Derived data built once by check for the render stages."""
+
+    entities: dict[str, AnyEntity] = field(default_factory=dict)
+    links: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    cited_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything ``dossier check`` reports."""
+
+    errors: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...]
+    stats: dict[str, int]
+    index: Index
+
+
+def walk(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every model nested in ``model`` (itself included) with its field path."""
+    yield loc, model
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from walk(value, (*loc, name))
+        elif isinstance(value, tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from walk(item, (*loc, name, i))
+
+
+def check_project(project: Project) -> CheckResult:
+    """Run every cross-file check; collect, never stop at the first problem."""
+    problems = list(project.diagnostics)
+    index = Index()
+    stats = {
+        "entities": 0,
+        "people": 0,
+        "groups": 0,
+        "sources": len(project.sources),
+        "claims": 0,
+        "relationships": 0,
+        "events": 0,
+        "assessments": 0,
+        "citations": 0,
+        "quotes_verified": 0,
+    }
+
+    for entity in project.entities:
+        first = index.entities.setdefault(entity.model.id, entity)
+        if first is not entity:
+            problems.append(
+                _at(entity, ("id",), f"'{entity.model.id}' is already the id of {first.path}")
+            )
+    problems.extend(_check_settings(project))
+    texts = _source_texts(project, problems)
+
+    referenced: set[str] = set()
+    for entity in project.entities:
+        if index.entities.get(entity.model.id) is not entity:
+            continue
+        stats["entities"] += 1
+        stats["people" if entity.model.kind == "person" else "groups"] += 1
+        for loc, node in walk(entity.model):
+            if isinstance(node, Citation):
+                stats["citations"] += 1
+                index.cited_by[node.source].add(entity.model.id)
+                if _check_citation(entity, loc, node, texts, problems):
+                    stats["quotes_verified"] += 1
+            elif isinstance(node, (Attributed, Assessment)):
+                if not isinstance(node, Alias):
+                    stats["claims"] += 1
+                referenced |= _check_references(entity, loc, node, index, problems)
+        stats["relationships"] += len(entity.model.relationships)
+        stats["events"] += len(entity.model.events)
+        stats["assessments"] += len(entity.model.assessments)
+        problems.extend(_check_dates(entity))
+
+    problems.extend(_check_links(project, index))
+    problems.extend(_warnings(project, index, referenced))
+    errors = tuple(sorted(p for p in problems if p.severity is Severity.error))
+    warnings = tuple(sorted(p for p in problems if p.severity is Severity.warning))
+    return CheckResult(errors, warnings, stats, index)
+
+
+def _at(
+    entity: Loaded[Any],
+    loc: Loc,
+    message: str,
+    severity: Severity = Severity.error,
+    *,
+    key: bool = False,
+) -> Diagnostic:
+    line, col = entity.at(loc, key=key)
+    return Diagnostic(entity.path, line, col, ".".join(map(str, loc)), message, severity)
+
+
+def _check_settings(project: Project) -> list[Diagnostic]:
+    folder = project.settings.model.templates
+    if folder is not None and not (project.root / folder).is_dir():
+        return [_at(project.settings, ("templates",), f"template folder '{folder}' does not exist")]
+    return []
+
+
+def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, SourceText | None]:
+    """Verify archives against their sha256; prepare texts for quote lookups."""
+    texts: dict[str, SourceText | None] = {}
+    for source in project.sources:
+        archive = project.archives.get(source.model.id)
+        texts[source.model.id] = None
+        if archive is None:
+            continue
+        if archive.sha256 != source.model.sha256:
+            problems.append(
+                _at(
+                    source,
+                    ("sha256",),
+                    f"{archive.path} has sha256 "
+                    f"{archive.sha256}; archives are never edited: restore the "
+                    "original file, or fix sha256 if the metadata is wrong",
+                )
+            )
+        if archive.text is not None:
+            texts[source.model.id] = SourceText(source.model.id, archive.text)
+    return texts
+
+
+def _check_citation(
+    entity: AnyEntity,
+    loc: Loc,
+    citation: Citation,
+    texts: dict[str, SourceText | None],
+    problems: list[Diagnostic],
+) -> bool:
+    if citation.source not in texts:
+        problems.append(_at(entity, (*loc, "source"), _unknown("source", citation.source, texts)))
+        return False
+    text = texts[citation.source]
+    if text is None:
+        return False  # the archive itself is reported where its metadata is
+    result = text.verify(citation.quote, citation.locator)
+    if not result.ok:
+        where = "locator" if "does not exist" in result.message else "quote"
+        problems.append(_at(entity, (*loc, where), result.message))
+    return result.ok
+
+
+def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {kind} '{name}'{hint}"
+
+
+def _check_references(
+    entity: AnyEntity,
+    loc: Loc,
+    node: Attributed | Assessment,
+    index: Index,
+    problems: list[Diagnostic],
+) -> set[str]:
+    """Entity ids named by one claim must exist; return the ids it names."""
+    named: list[tuple[Loc, str]] = []
+    if isinstance(node, Assessment):
+        named.append(((*loc, "by"), node.by))
+    else:
+        named.append(((*loc, "attributed_to"), node.attributed_to or ""))
+        if isinstance(node, Relationship):
+            named.append(((*loc, "target"), node.target))
+    if isinstance(node, Claim) and node.entity is not None:
+        named.append(((*loc, "entity"), node.entity))
+    if isinstance(node, Event):
+        named.extend(((*loc, "participants", i), p) for i, p in enumerate(node.participants))
+    found = set()
+    for where, value in named:
+        if not value or value == EDITOR or not _SLUG.match(value):
+            continue  # free text ("Pakistani officials") names no profile
+        if value not in index.entities:
+            hint = (
+                (
+                    " (to name someone without a profile, write free text such as "
+                    "'Pakistani officials')"
+                )
+                if where[-1] in ("attributed_to", "by")
+                else ""
+            )
+            problems.append(_at(entity, where, _unknown("entity", value, index.entities) + hint))
+        elif value == entity.model.id and where[-1] == "target":
+            problems.append(_at(entity, where, "a relationship cannot point at its own entity"))
+        else:
+            found.add(value)
+    return found
+
+
+def _check_dates(entity: AnyEntity) -> list[Diagnostic]:
+    out = []
+    for loc, node in walk(entity.model):
+        start, end = getattr(node, "start", None), getattr(node, "end", None)
+        if (
+            isinstance(start, str)
+            and isinstance(end, str)
+            and parse_date(start).first > parse_date(end).last
+        ):
+            out.append(_at(entity, (*loc, "end"), f"end '{end}' is before start '{start}'"))
+    return out
+
+
+def _check_links(project: Project, index: Index) -> list[Diagnostic]:
+    """Derive inverse links; a link written twice (on both ends) is an error."""
+    out = []
+    seen: dict[tuple[object, ...], str] = {}
+    for entity in project.entities:
+        subject = entity.model.id
+        if index.entities.get(subject) is not entity:
+            continue
+        for i, rel in enumerate(entity.model.relationships):
+            if rel.target not in index.entities or rel.target == subject:
+                continue
+            ends = (
+                tuple(sorted((subject, rel.target)))
+                if rel.type in SYMMETRIC
+                else (subject, rel.target)
+            )
+            key = (rel.type, ends, rel.date, rel.start, rel.end, rel.attributed_to)
+            if key in seen:
+                out.append(
+                    _at(
+                        entity,
+                        ("relationships", i),
+                        f"{rel.type.value} link with "
+                        f"'{rel.target}' is already written in {seen[key]}; inverse "
+                        "links are derived, write each link once",
+                    )
+                )
+                continue
+            seen[key] = entity.path
+            label = rel.type.value
+            index.links[subject].append(Link(subject, label, rel.target, rel, False))
+            index.links[rel.target].append(Link(rel.target, INVERSES[label], subject, rel, True))
+    return out
+
+
+def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diagnostic]:
+    out = []
+    for source in project.sources:
+        if source.model.id not in index.cited_by:
+            out.append(
+                _at(
+                    source,
+                    ("id",),
+                    f"source '{source.model.id}' is not cited by any profile",
+                    Severity.warning,
+                )
+            )
+        if source.model.published is None and not source.model.published_note:
+            out.append(
+                _at(
+                    source,
+                    ("published",),
+                    "no publication date and no published_note saying why",
+                    Severity.warning,
+                )
+            )
+    for entity_id, entity in sorted(index.entities.items()):
+        if entity_id not in referenced and not entity.model.relationships:
+            out.append(
+                _at(
+                    entity,
+                    ("id",),
+                    f"nothing links to '{entity_id}' and it links to nothing: add a relationship",
+                    Severity.warning,
+                )
+            )
+        for i, alias in enumerate(entity.model.aliases):
+            if not alias.citations:
+                out.append(
+                    _at(
+                        entity,
+                        ("aliases", i, "name"),
+                        f"alias '{alias.name}' has no citation",
+                        Severity.warning,
+                    )
+                )
+    return out
+
+
+assert set(INVERSES) == {t.value for t in RelationshipType}, "every type needs an inverse"

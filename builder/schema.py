@@ -1,0 +1,35 @@
+"""JSON Schemas of the files editors write, for completion in their editors.
+
+``dossier schema`` writes one schema per file kind; yaml-language-server picks
+them up from a ``# yaml-language-server: $schema=…`` comment at the top of a file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from builder.models import Group, Person, Settings, Source
+
+__all__ = ["SCHEMAS", "schema_documents"]
+
+SCHEMAS: dict[str, Any] = {
+    "profile.schema.json": Annotated[Person | Group, Field(discriminator="kind")],
+    "source.schema.json": Source,
+    "settings.schema.json": Settings,
+}
+
+
+def schema_documents() -> dict[str, str]:
+    """File name -> JSON Schema text (stable key order, trailing newline)."""
+    out = {}
+    for name, model in SCHEMAS.items():
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            schema = model.model_json_schema()
+        else:
+            schema = TypeAdapter(model).json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": name, **schema}
+        out[name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return out
