@@ -1,0 +1,58 @@
+"""Shared fixtures: sample projects, a CLI runner, and a project builder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+
+ProjectFactory = Callable[[dict[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner that keeps stdout and stderr apart."""
+    return CliRunner()
+
+
+@pytest.fixture
+def good_project() -> Path:
+    """A small valid project (read-only: copy it before changing anything)."""
+    return TESTS / "projects" / "good"
+
+
+@pytest.fixture
+def broken_project() -> Path:
+    """A project with one deliberate mistake per file."""
+    return TESTS / "projects" / "broken"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, good_project: Path) -> ProjectFactory:
+    """Copy the good project to tmp_path, then write or delete files from a dict.
+
+    An empty string deletes the file.
+    """
+
+    def build(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "project"
+        shutil.copytree(good_project, root)
+        for name, content in files.items():
+            target = root / name
+            if content == "":
+                target.unlink()
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        return root
+
+    return build

@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from builder.cli import main
+from builder.schema import schema_documents
+from tests.conftest import REPO, ProjectFactory
+
+BROKEN_STDERR = [
+    "dossiers/groups/wrong-kind.yaml:2:7: kind: must be 'group' in this folder (got 'person'); fix kind or move the file to dossiers/people/",
+    "dossiers/people/alias-bomb.yaml:7:10: anchors (&a) are not allowed; write values out",
+    "dossiers/people/bad-attribution.yaml:11:20: relationships.0.attributed_to: unknown entity 'pakistani-officials' (to name someone without a profile, write free text such as 'Pakistani officials')",
+    "dossiers/people/bad-credibility.yaml:14:22: relationships.0.citations.0.credibility: Input should be less than or equal to 6 (got 7)",
+    "dossiers/people/bad-date.yaml:10:12: relationships.0.start: '2024-02-30' is not a date: February 2024 has 29 days",
+    'dossiers/people/bad-quote.yaml:13:16: relationships.0.citations.0.quote: not found in seed-000 ¶1 (closest passage, ¶1, 97% similar: "Lieutenant General Asim Malik, a powerful figure in the Pakistan A")',
+    "dossiers/people/bad-status.yaml:10:13: relationships.0.status: Input should be 'reported', 'alleged', 'disputed' or 'denied' (got 'rumoured')",
+    "dossiers/people/binary.yaml:2:1: binary file (NUL byte); profiles must be UTF-8 text",
+    "dossiers/people/dangling-target.yaml:9:13: relationships.0.target: unknown entity 'isi-k'; did you mean 'isi'?",
+    "dossiers/people/duplicate-key.yaml:4:1: duplicate key 'name' (first defined at line 3)",
+    "dossiers/people/end-before-start.yaml:11:10: relationships.0.end: end '2021' is before start '2024-09'",
+    "dossiers/people/id-mismatch.yaml:1:5: id: 'id-mismatched' must equal the file name 'id-mismatch' (rename one of them)",
+    "dossiers/people/no-citation.yaml:10:16: relationships.0.citations: needs at least one citation {source, locator, quote, credibility}",
+    "dossiers/people/not-utf8.yaml:3:10: not valid UTF-8 (byte 0xe9); save the file as UTF-8",
+    "dossiers/people/old-extension.yml:1:1: not loaded: rename to .yaml",
+    "dossiers/people/syntax-error.yaml:9:4: YAML syntax error: did not find expected '-' indicator (while parsing a block collection)",
+    "dossiers/people/typed-twice.yaml:8:5: relationships.0: ally_of link with 'good-link' is already written in dossiers/people/good-link.yaml; inverse links are derived, write each link once",
+    "dossiers/people/unknown-field.yaml:11:9: relationships.0.citations.0.quote: required field is missing",
+    "dossiers/people/unknown-field.yaml:13:9: relationships.0.citations.0.qoute: unknown field 'qoute'; did you mean 'quote'? allowed: credibility, locator, note, quote, source",
+    "dossiers/people/unknown-source.yaml:11:17: relationships.0.citations.0.source: unknown source 'seed-00'; did you mean 'seed-000'?",
+    'dossiers/people/wrong-locator.yaml:13:16: relationships.0.citations.0.quote: quote is in seed-000 ¶3, not ¶1: set locator to "¶3"',
+    "seeds/seed-bad-hash.yaml:10:9: sha256: seeds/000_98ba2910a1379f0b.txt has sha256 493a7835666a3a6875fa203d39fa02c7b19f89dac213e4395d11d6a944fd0dd4; archives are never edited: restore the original file, or fix sha256 if the metadata is wrong",
+    "dossiers/misc/stray.yaml:1:1: warning: not loaded: profiles go in dossiers/people/ or dossiers/groups/",
+    "dossiers/people/lonely.yaml:1:5: warning: id: nothing links to 'lonely' and it links to nothing: add a relationship",
+    "dossiers/people/lonely.yaml:8:11: warning: aliases.0.name: alias 'Nobody' has no citation",
+    "seeds/seed-bad-hash.yaml:1:5: warning: id: source 'seed-bad-hash' is not cited by any profile",
+]
+
+BROKEN_SUMMARY = (
+    "10 entities (9 people, 1 groups), 2 sources, 8 claims, 8 citations, "
+    "5 quotes verified: 22 errors, 4 warnings\n"
+)
+
+
+def run(runner: CliRunner, *args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_good_project_passes_strict(runner: CliRunner, good_project: Path) -> None:
+    code, out, err = run(runner, "check", "--project", good_project, "--strict")
+    assert (code, err) == (0, "")
+    assert out == (
+        "2 entities (1 people, 1 groups), 1 sources, 8 claims, 10 citations, "
+        "10 quotes verified: 0 errors, 0 warnings\n"
+    )
+
+
+def test_broken_project_reports_every_mistake(runner: CliRunner, broken_project: Path) -> None:
+    code, out, err = run(runner, "check", "--project", broken_project)
+    assert code == 1
+    assert out == BROKEN_SUMMARY
+    assert err.splitlines() == [*BROKEN_STDERR, "Error: check failed"]
+    assert "Traceback" not in err
+
+
+def test_every_broken_file_is_reported(broken_project: Path) -> None:
+    files = {
+        p.relative_to(broken_project).as_posix() for p in broken_project.glob("dossiers/*/*.y*ml")
+    }
+    reported = {line.split(":")[0] for line in BROKEN_STDERR}
+    ok = {"dossiers/groups/isi.yaml", "dossiers/people/good-link.yaml"}
+    assert files - reported == ok
+
+
+def test_json_format(runner: CliRunner, broken_project: Path) -> None:
+    code, out, _ = run(runner, "check", "-p", broken_project, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert set(report) == {"errors", "warnings", "stats"}
+    assert [e["text"] for e in report["errors"] + report["warnings"]] == BROKEN_STDERR
+    assert report["errors"][0] == {
+        "file": "dossiers/groups/wrong-kind.yaml",
+        "line": 2,
+        "column": 7,
+        "field": "kind",
+        "message": "must be 'group' in this folder (got 'person'); fix kind or move the "
+        "file to dossiers/people/",
+        "text": BROKEN_STDERR[0],
+    }
+    assert report["stats"]["quotes_verified"] == 5
+
+
+def test_strict_makes_warnings_fatal(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project(
+        {
+            "dossiers/people/lonely.yaml": (
+                'id: lonely\nkind: person\nname: L\nsummary: S\nas_of: "2024"\nreviewed: "2024"\n'
+            )
+        }
+    )
+    assert run(runner, "check", "-p", root)[0] == 0
+    code, _, err = run(runner, "check", "-p", root, "--strict")
+    assert code == 1
+    assert err.splitlines() == [
+        "dossiers/people/lonely.yaml:1:5: warning: id: nothing links to 'lonely' and it "
+        "links to nothing: add a relationship",
+        "Error: check failed (--strict: warnings count)",
+    ]
+
+
+def test_missing_settings(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project({"dossier.yaml": ""})
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert err == (
+        f"Error: dossier.yaml: not found; is '{root}' a dossier repository? "
+        "Create dossier.yaml there or pass --project DIR.\n"
+    )
+
+
+def test_invalid_settings(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project({"dossier.yaml": 'title: T\nmarking: M\nas_of: "2024"\ntheme: dark\n'})
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert err == (
+        "Error: invalid settings:\ndossier.yaml:4:1: theme: unknown field 'theme'; allowed: "
+        "as_of, marking, max_file_size, templates, title\n"
+    )
+
+
+def test_archive_edited(
+    runner: CliRunner, make_project: ProjectFactory, good_project: Path
+) -> None:
+    original = (good_project / "seeds/000_98ba2910a1379f0b.txt").read_text(encoding="utf-8")
+    edited = original.replace("Malik", "Malick")
+    root = make_project({"seeds/000_98ba2910a1379f0b.txt": edited})
+    digest = hashlib.sha256(edited.encode("utf-8")).hexdigest()
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert (
+        "seeds/seed-000.yaml:10:9: sha256: seeds/000_98ba2910a1379f0b.txt has sha256 "
+        f"{digest}; archives are never "
+        "edited: restore the original file, or fix sha256 if the metadata is wrong"
+    ) in err.splitlines()
+
+
+def test_missing_archive(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project({"seeds/000_98ba2910a1379f0b.txt": ""})
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "seeds/seed-000.yaml:9:7: file: archived file 'seeds/000_98ba2910a1379f0b.txt' not found"
+    )
+
+
+def test_oversized_profile(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project(
+        {
+            "dossier.yaml": 'title: T\nmarking: M\nas_of: "2024"\nmax_file_size: 4096\n',
+            "dossiers/people/big.yaml": "id: big\n# " + "x" * 5000 + "\n",
+        }
+    )
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "dossiers/people/big.yaml:1:1: file is 5,011 bytes, over the limit of 4,096 "
+        "(raise max_file_size in dossier.yaml if this is intended)"
+    )
+
+
+def test_empty_profile(runner: CliRunner, make_project: ProjectFactory) -> None:
+    root = make_project({"dossiers/groups/empty.yaml": "# nothing yet\n"})
+    code, _, err = run(runner, "check", "-p", root)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "dossiers/groups/empty.yaml:1:1: file is empty; expected a mapping of fields "
+        "(id, name, aliases, summary, …)"
+    )
+
+
+def test_usage_error_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    assert run(runner, "check", "--format", "xml")[0] == 2
+    assert run(runner, "check", "--project", tmp_path / "nope")[0] == 2
+    assert run(runner, "frobnicate")[0] == 2
+
+
+def test_schema_writes_three_schemas(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, _ = run(runner, "schema", "--output", tmp_path)
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "profile.schema.json",
+        "settings.schema.json",
+        "source.schema.json",
+    ]
+    profile = json.loads((tmp_path / "profile.schema.json").read_text())
+    assert profile["discriminator"]["propertyName"] == "kind"
+
+
+def test_committed_schemas_are_current() -> None:
+    for name, text in schema_documents().items():
+        assert (REPO / "schemas" / name).read_text(encoding="utf-8") == text, (
+            f"schemas/{name} is stale: run `make schema`"
+        )
+
+
+def test_every_command_has_help_with_example_and_is_in_readme(runner: CliRunner) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        code, out, _ = run(runner, name, "--help")
+        assert code == 0
+        assert "Example:" in out, name
+        assert f"dossier {name}" in readme, name
