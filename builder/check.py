@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pydantic import BaseModel
-
+from builder import markdown
 from builder.dates import parse_date
 from builder.errors import Diagnostic, Severity
-from builder.load import Loaded, Project
+from builder.index import AnyEntity, Index, derive_links, walk
+from builder.load import Project
 from builder.models import (
     SLUG_PATTERN,
     Alias,
@@ -36,62 +34,16 @@ from builder.models import (
     Citation,
     Claim,
     Event,
-    Group,
-    Person,
+    Paragraph,
     Relationship,
-    RelationshipType,
 )
 from builder.quotes import SourceText
 from builder.yamlread import Loc
 
-__all__ = ["INVERSES", "SYMMETRIC", "CheckResult", "Index", "Link", "check_project"]
+__all__ = ["CheckResult", "check_project"]
 
-SYMMETRIC = frozenset(
-    {"ally_of", "rival_of", "clashed_with", "met_with", "family_of", "close_to", "linked_to"}
-)
-# Label of each directed type seen from its target; derived, never typed.
-INVERSES: dict[str, str] = {
-    "leads": "led_by",
-    "member_of": "has_member",
-    "part_of": "has_part",
-    "commands": "commanded_by",
-    "succeeded": "succeeded_by",
-    "appointed_by": "appointed",
-    "approved_by": "approved",
-    "founded": "founded_by",
-    "advised": "advised_by",
-    "opposes": "opposed_by",
-    "supports": "supported_by",
-    "accused_of_supporting": "accused_of_being_supported_by",
-    "accuses": "accused_by",
-    "hosts": "hosted_by",
-    "spokesperson_of": "has_spokesperson",
-    "reported_on": "reported_on_by",
-} | {name: name for name in SYMMETRIC}
 EDITOR = "editor"
 _SLUG = re.compile(SLUG_PATTERN)
-
-AnyEntity = Loaded[Person] | Loaded[Group]
-
-
-@dataclass(frozen=True)
-class Link:
-    """A relationship seen from one end; ``derived`` when it is the inverse."""
-
-    subject: str
-    label: str
-    other: str
-    relationship: Relationship
-    derived: bool
-
-
-@dataclass
-class Index:
-    """Derived data built once by check for the render stages."""
-
-    entities: dict[str, AnyEntity] = field(default_factory=dict)
-    links: dict[str, list[Link]] = field(default_factory=lambda: defaultdict(list))
-    cited_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 @dataclass(frozen=True)
@@ -104,23 +56,13 @@ class CheckResult:
     index: Index
 
 
-def walk(model: BaseModel, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
-    """Every model nested in ``model`` (itself included) with its field path."""
-    yield loc, model
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from walk(value, (*loc, name))
-        elif isinstance(value, tuple):
-            for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from walk(item, (*loc, name, i))
-
-
 def check_project(project: Project) -> CheckResult:
     """Run every cross-file check; collect, never stop at the first problem."""
     problems = list(project.diagnostics)
-    index = Index()
+    index = Index(
+        sources={s.model.id: s for s in project.sources},
+        books={b.model.id: b for b in project.books},
+    )
     stats = {
         "entities": 0,
         "people": 0,
@@ -130,6 +72,7 @@ def check_project(project: Project) -> CheckResult:
         "relationships": 0,
         "events": 0,
         "assessments": 0,
+        "books": len(project.books),
         "citations": 0,
         "quotes_verified": 0,
     }
@@ -138,7 +81,7 @@ def check_project(project: Project) -> CheckResult:
         first = index.entities.setdefault(entity.model.id, entity)
         if first is not entity:
             problems.append(
-                _at(entity, ("id",), f"'{entity.model.id}' is already the id of {first.path}")
+                entity.problem(("id",), f"'{entity.model.id}' is already the id of {first.path}")
             )
     problems.extend(_check_settings(project))
     texts = _source_texts(project, problems)
@@ -163,30 +106,22 @@ def check_project(project: Project) -> CheckResult:
         stats["events"] += len(entity.model.events)
         stats["assessments"] += len(entity.model.assessments)
         problems.extend(_check_dates(entity))
+        problems.extend(_check_markdown(entity, index))
 
-    problems.extend(_check_links(project, index))
+    problems.extend(derive_links(project, index))
+    problems.extend(_check_books(project, index))
     problems.extend(_warnings(project, index, referenced))
     errors = tuple(sorted(p for p in problems if p.severity is Severity.error))
     warnings = tuple(sorted(p for p in problems if p.severity is Severity.warning))
     return CheckResult(errors, warnings, stats, index)
 
 
-def _at(
-    entity: Loaded[Any],
-    loc: Loc,
-    message: str,
-    severity: Severity = Severity.error,
-    *,
-    key: bool = False,
-) -> Diagnostic:
-    line, col = entity.at(loc, key=key)
-    return Diagnostic(entity.path, line, col, ".".join(map(str, loc)), message, severity)
-
-
 def _check_settings(project: Project) -> list[Diagnostic]:
     folder = project.settings.model.templates
     if folder is not None and not (project.root / folder).is_dir():
-        return [_at(project.settings, ("templates",), f"template folder '{folder}' does not exist")]
+        return [
+            project.settings.problem(("templates",), f"template folder '{folder}' does not exist")
+        ]
     return []
 
 
@@ -200,8 +135,7 @@ def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, Sou
             continue
         if archive.sha256 != source.model.sha256:
             problems.append(
-                _at(
-                    source,
+                source.problem(
                     ("sha256",),
                     f"{archive.path} has sha256 "
                     f"{archive.sha256}; archives are never edited: restore the "
@@ -221,7 +155,9 @@ def _check_citation(
     problems: list[Diagnostic],
 ) -> bool:
     if citation.source not in texts:
-        problems.append(_at(entity, (*loc, "source"), _unknown("source", citation.source, texts)))
+        problems.append(
+            entity.problem((*loc, "source"), _unknown("source", citation.source, texts))
+        )
         return False
     text = texts[citation.source]
     if text is None:
@@ -229,7 +165,7 @@ def _check_citation(
     result = text.verify(citation.quote, citation.locator)
     if not result.ok:
         where = "locator" if "does not exist" in result.message else "quote"
-        problems.append(_at(entity, (*loc, where), result.message))
+        problems.append(entity.problem((*loc, where), result.message))
     return result.ok
 
 
@@ -271,9 +207,9 @@ def _check_references(
                 if where[-1] in ("attributed_to", "by")
                 else ""
             )
-            problems.append(_at(entity, where, _unknown("entity", value, index.entities) + hint))
+            problems.append(entity.problem(where, _unknown("entity", value, index.entities) + hint))
         elif value == entity.model.id and where[-1] == "target":
-            problems.append(_at(entity, where, "a relationship cannot point at its own entity"))
+            problems.append(entity.problem(where, "a relationship cannot point at its own entity"))
         else:
             found.add(value)
     return found
@@ -288,42 +224,45 @@ def _check_dates(entity: AnyEntity) -> list[Diagnostic]:
             and isinstance(end, str)
             and parse_date(start).first > parse_date(end).last
         ):
-            out.append(_at(entity, (*loc, "end"), f"end '{end}' is before start '{start}'"))
+            out.append(entity.problem((*loc, "end"), f"end '{end}' is before start '{start}'"))
     return out
 
 
-def _check_links(project: Project, index: Index) -> list[Diagnostic]:
-    """Derive inverse links; a link written twice (on both ends) is an error."""
+def _check_markdown(entity: AnyEntity, index: Index) -> list[Diagnostic]:
+    """Links and inline citation markers in every Markdown field."""
+    fields: list[tuple[Loc, str, int]] = [(("summary",), entity.model.summary, 0)]
+    for loc, node in walk(entity.model):
+        if isinstance(node, Paragraph):
+            fields.append(((*loc, "text"), node.text, len(node.citations)))
+        elif isinstance(node, Event) and node.description:
+            fields.append(((*loc, "description"), node.description, len(node.citations)))
+    return [
+        entity.problem(loc, message)
+        for loc, text, citations in fields
+        for message in markdown.lint(text, citations, index.entities)
+    ]
+
+
+def _check_books(project: Project, index: Index) -> list[Diagnostic]:
     out = []
-    seen: dict[tuple[object, ...], str] = {}
-    for entity in project.entities:
-        subject = entity.model.id
-        if index.entities.get(subject) is not entity:
-            continue
-        for i, rel in enumerate(entity.model.relationships):
-            if rel.target not in index.entities or rel.target == subject:
-                continue
-            ends = (
-                tuple(sorted((subject, rel.target)))
-                if rel.type in SYMMETRIC
-                else (subject, rel.target)
-            )
-            key = (rel.type, ends, rel.date, rel.start, rel.end, rel.attributed_to)
-            if key in seen:
-                out.append(
-                    _at(
-                        entity,
-                        ("relationships", i),
-                        f"{rel.type.value} link with "
-                        f"'{rel.target}' is already written in {seen[key]}; inverse "
-                        "links are derived, write each link once",
-                    )
+    for book in project.books:
+        if book.model.id in index.entities:
+            out.append(
+                book.problem(
+                    ("id",),
+                    f"'{book.model.id}' is also an entity id; "
+                    "output files are named by id, so rename the book",
                 )
-                continue
-            seen[key] = entity.path
-            label = rel.type.value
-            index.links[subject].append(Link(subject, label, rel.target, rel, False))
-            index.links[rel.target].append(Link(rel.target, INVERSES[label], subject, rel, True))
+            )
+        seen: set[str] = set()
+        for i, entity_id in enumerate(book.model.entities):
+            if entity_id not in index.entities:
+                out.append(
+                    book.problem(("entities", i), _unknown("entity", entity_id, index.entities))
+                )
+            elif entity_id in seen:
+                out.append(book.problem(("entities", i), f"'{entity_id}' is listed twice"))
+            seen.add(entity_id)
     return out
 
 
@@ -332,8 +271,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
     for source in project.sources:
         if source.model.id not in index.cited_by:
             out.append(
-                _at(
-                    source,
+                source.problem(
                     ("id",),
                     f"source '{source.model.id}' is not cited by any profile",
                     Severity.warning,
@@ -341,8 +279,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
             )
         if source.model.published is None and not source.model.published_note:
             out.append(
-                _at(
-                    source,
+                source.problem(
                     ("published",),
                     "no publication date and no published_note saying why",
                     Severity.warning,
@@ -351,8 +288,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
     for entity_id, entity in sorted(index.entities.items()):
         if entity_id not in referenced and not entity.model.relationships:
             out.append(
-                _at(
-                    entity,
+                entity.problem(
                     ("id",),
                     f"nothing links to '{entity_id}' and it links to nothing: add a relationship",
                     Severity.warning,
@@ -361,14 +297,10 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
         for i, alias in enumerate(entity.model.aliases):
             if not alias.citations:
                 out.append(
-                    _at(
-                        entity,
+                    entity.problem(
                         ("aliases", i, "name"),
                         f"alias '{alias.name}' has no citation",
                         Severity.warning,
                     )
                 )
     return out
-
-
-assert set(INVERSES) == {t.value for t in RelationshipType}, "every type needs an inverse"

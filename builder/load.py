@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from builder.errors import Diagnostic, ProjectError, Severity
-from builder.models import Group, Person, Settings, Source
+from builder.models import Book, Group, Person, Settings, Source
 from builder.yamlread import Loc, Positions, YamlError, read_yaml
 
 __all__ = ["SETTINGS_FILE", "Archive", "Loaded", "Project", "load_project"]
@@ -29,8 +29,7 @@ ENTITY_FOLDERS: dict[str, type[Person] | type[Group]] = {
     "dossiers/groups": Group,
 }
 SOURCE_FOLDER = "seeds"
-# Folders under dossiers/ that other stages own; anything else is reported.
-RESERVED_FOLDERS = {"dossiers/books"}
+BOOK_FOLDER = "dossiers/books"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,6 +45,13 @@ class Loaded(Generic[M]):
     def at(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Line and column of a field path in this file."""
         return self.positions.of(loc, key=key)
+
+    def problem(
+        self, loc: Loc, message: str, severity: Severity = Severity.error, *, key: bool = False
+    ) -> Diagnostic:
+        """A diagnostic pointing at a field path of this file."""
+        line, col = self.positions.of(loc, key=key)
+        return Diagnostic(self.path, line, col, ".".join(map(str, loc)), message, severity)
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,13 @@ class Project:
     settings: Loaded[Settings]
     entities: tuple[Loaded[Person] | Loaded[Group], ...]
     sources: tuple[Loaded[Source], ...]
+    books: tuple[Loaded[Book], ...]
     archives: dict[str, Archive]
     diagnostics: tuple[Diagnostic, ...]
 
 
 def load_project(root: Path) -> Project:
-    """Load settings, profiles, sources and archived texts of one repository.
+    """Load settings, profiles, sources, books and archived texts of one repository.
 
     Raises:
         ProjectError: when the settings file is missing or invalid, since
@@ -91,6 +98,11 @@ def load_project(root: Path) -> Project:
         source = _load_file(root, path, Source, limit, problems)
         if source is not None:
             sources.append(source)
+    books: list[Loaded[Book]] = []
+    for path in _yaml_files(root / BOOK_FOLDER, problems, root):
+        book = _load_file(root, path, Book, limit, problems)
+        if book is not None:
+            books.append(book)
     problems.extend(_stray_files(root))
     archives = {s.model.id: _read_archive(root, s, problems) for s in sources}
     return Project(
@@ -98,6 +110,7 @@ def load_project(root: Path) -> Project:
         settings=settings,
         entities=tuple(entities),
         sources=tuple(sources),
+        books=tuple(books),
         archives={k: v for k, v in archives.items() if v is not None},
         diagnostics=tuple(problems),
     )
@@ -145,7 +158,7 @@ def _yaml_files(folder: Path, problems: list[Diagnostic], root: Path) -> list[Pa
 def _stray_files(root: Path) -> list[Diagnostic]:
     """YAML files under dossiers/ that no stage reads: report, never drop silently."""
     base = root / "dossiers"
-    known = set(ENTITY_FOLDERS) | RESERVED_FOLDERS
+    known = {*ENTITY_FOLDERS, BOOK_FOLDER}
     stray = []
     for path in sorted(base.rglob("*.y*ml")) if base.is_dir() else []:
         folder = _display(root, path.parent)
@@ -156,7 +169,8 @@ def _stray_files(root: Path) -> list[Diagnostic]:
                     1,
                     1,
                     "",
-                    "not loaded: profiles go in dossiers/people/ or dossiers/groups/",
+                    "not loaded: profiles go in dossiers/people/ or dossiers/groups/, "
+                    "books in dossiers/books/",
                     Severity.warning,
                 )
             )

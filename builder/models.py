@@ -19,6 +19,7 @@ from builder.dates import DateText
 __all__ = [
     "Alias",
     "Assessment",
+    "Book",
     "Citation",
     "Claim",
     "Confidence",
@@ -345,6 +346,26 @@ class Source(Model):
     )
     reliability_reason: Text = Field(description="One line: why this grade.")
     notes: tuple[str, ...] = Field(default=(), description="Editor's notes on the document.")
+
+
+class Book(Model):
+    """A briefing book (dossiers/books/<id>.yaml): a titled selection of entities."""
+
+    id: Slug = Field(description="Book id; equals the file name without .yaml.")
+    title: Text = Field(description="Title on the cover.")
+    subtitle: str | None = Field(default=None, description="Subtitle on the cover.")
+    audience: Text = Field(description="Who the book is for, printed on the cover.")
+    marking: str | None = Field(
+        default=None,
+        description="Handling marking on every page (free text or a TLP 2.0 label such as "
+        "'TLP:AMBER'); defaults to the marking in dossier.yaml.",
+    )
+    as_of: DateText | None = Field(
+        default=None, description="As-of date on the cover; defaults to dossier.yaml's."
+    )
+    entities: tuple[Slug, ...] = Field(
+        min_length=1, description="Ids of the entities it contains, in reading order."
+    )
 
 
 class Settings(Model):

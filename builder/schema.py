@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from builder.models import Group, Person, Settings, Source
+from builder.models import Book, Group, Person, Settings, Source
 
 __all__ = ["SCHEMAS", "schema_documents"]
 
@@ -19,6 +19,7 @@ SCHEMAS: dict[str, Any] = {
     "profile.schema.json": Annotated[Person | Group, Field(discriminator="kind")],
     "source.schema.json": Source,
     "settings.schema.json": Settings,
+    "book.schema.json": Book,
 }
 
 

@@ -11,11 +11,15 @@ from builder.schema import schema_documents
 from tests.conftest import REPO, ProjectFactory
 
 BROKEN_STDERR = [
+    "dossiers/books/bad-book.yaml:4:28: entities.2: 'isi' is listed twice",
+    "dossiers/books/bad-book.yaml:4:33: entities.3: unknown entity 'nobody'",
     "dossiers/groups/wrong-kind.yaml:2:7: kind: must be 'group' in this folder (got 'person'); fix kind or move the file to dossiers/people/",
     "dossiers/people/alias-bomb.yaml:7:10: anchors (&a) are not allowed; write values out",
     "dossiers/people/bad-attribution.yaml:11:20: relationships.0.attributed_to: unknown entity 'pakistani-officials' (to name someone without a profile, write free text such as 'Pakistani officials')",
     "dossiers/people/bad-credibility.yaml:14:22: relationships.0.citations.0.credibility: Input should be less than or equal to 6 (got 7)",
     "dossiers/people/bad-date.yaml:10:12: relationships.0.start: '2024-02-30' is not a date: February 2024 has 29 days",
+    "dossiers/people/bad-markdown.yaml:4:10: summary: link to 'javascript:alert(1)' is not allowed: use http(s)://, mailto:, entity:<id> or #anchor",
+    "dossiers/people/bad-markdown.yaml:10:15: narrative.0.paragraphs.0.text: [^3] points at citation 3, but this item has 1",
     'dossiers/people/bad-quote.yaml:13:16: relationships.0.citations.0.quote: not found in seed-000 ¶1 (closest passage, ¶1, 97% similar: "Lieutenant General Asim Malik, a powerful figure in the Pakistan A")',
     "dossiers/people/bad-status.yaml:10:13: relationships.0.status: Input should be 'reported', 'alleged', 'disputed' or 'denied' (got 'rumoured')",
     "dossiers/people/binary.yaml:2:1: binary file (NUL byte); profiles must be UTF-8 text",
@@ -33,15 +37,15 @@ BROKEN_STDERR = [
     "dossiers/people/unknown-source.yaml:11:17: relationships.0.citations.0.source: unknown source 'seed-00'; did you mean 'seed-000'?",
     'dossiers/people/wrong-locator.yaml:13:16: relationships.0.citations.0.quote: quote is in seed-000 ¶3, not ¶1: set locator to "¶3"',
     "seeds/seed-bad-hash.yaml:10:9: sha256: seeds/000_98ba2910a1379f0b.txt has sha256 493a7835666a3a6875fa203d39fa02c7b19f89dac213e4395d11d6a944fd0dd4; archives are never edited: restore the original file, or fix sha256 if the metadata is wrong",
-    "dossiers/misc/stray.yaml:1:1: warning: not loaded: profiles go in dossiers/people/ or dossiers/groups/",
+    "dossiers/misc/stray.yaml:1:1: warning: not loaded: profiles go in dossiers/people/ or dossiers/groups/, books in dossiers/books/",
     "dossiers/people/lonely.yaml:1:5: warning: id: nothing links to 'lonely' and it links to nothing: add a relationship",
     "dossiers/people/lonely.yaml:8:11: warning: aliases.0.name: alias 'Nobody' has no citation",
     "seeds/seed-bad-hash.yaml:1:5: warning: id: source 'seed-bad-hash' is not cited by any profile",
 ]
 
 BROKEN_SUMMARY = (
-    "10 entities (9 people, 1 groups), 2 sources, 8 claims, 8 citations, "
-    "5 quotes verified: 22 errors, 4 warnings\n"
+    "11 entities (10 people, 1 groups), 2 sources, 10 claims, 10 citations, "
+    "7 quotes verified: 26 errors, 4 warnings\n"
 )
 
 
@@ -83,15 +87,14 @@ def test_json_format(runner: CliRunner, broken_project: Path) -> None:
     assert set(report) == {"errors", "warnings", "stats"}
     assert [e["text"] for e in report["errors"] + report["warnings"]] == BROKEN_STDERR
     assert report["errors"][0] == {
-        "file": "dossiers/groups/wrong-kind.yaml",
-        "line": 2,
-        "column": 7,
-        "field": "kind",
-        "message": "must be 'group' in this folder (got 'person'); fix kind or move the "
-        "file to dossiers/people/",
+        "file": "dossiers/books/bad-book.yaml",
+        "line": 4,
+        "column": 28,
+        "field": "entities.2",
+        "message": "'isi' is listed twice",
         "text": BROKEN_STDERR[0],
     }
-    assert report["stats"]["quotes_verified"] == 5
+    assert report["stats"]["quotes_verified"] == 7
 
 
 def test_strict_makes_warnings_fatal(runner: CliRunner, make_project: ProjectFactory) -> None:
@@ -188,10 +191,11 @@ def test_usage_error_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     assert run(runner, "frobnicate")[0] == 2
 
 
-def test_schema_writes_three_schemas(runner: CliRunner, tmp_path: Path) -> None:
+def test_schema_writes_one_schema_per_file_kind(runner: CliRunner, tmp_path: Path) -> None:
     code, _, _ = run(runner, "schema", "--output", tmp_path)
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "book.schema.json",
         "profile.schema.json",
         "settings.schema.json",
         "source.schema.json",

@@ -4,7 +4,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from builder import models
-from builder.check import INVERSES
+from builder.index import INVERSES
 
 
 def all_models() -> list[type[BaseModel]]:
