@@ -9,14 +9,18 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from builder import __version__
 from builder.errors import CheckFailed, DossierError
+
+if TYPE_CHECKING:
+    from builder.build import Job
+    from builder.check import CheckResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,6 +109,104 @@ def check(project: Path, strict: bool, fmt: str) -> None:
         raise CheckFailed(
             "check failed" + (" (--strict: warnings count)" if strict and not result.errors else "")
         )
+
+
+@main.command()
+@common_options
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: PROJECT/output].",
+)
+@click.option(
+    "--only",
+    "only",
+    type=click.Choice(["html", "pdf"]),
+    default=None,
+    help="Build only the HTML site or only the PDFs.",
+)
+@click.option(
+    "--entity",
+    "entities",
+    multiple=True,
+    metavar="ID",
+    help="Build only this entity's page and PDF (repeatable).",
+)
+@click.option(
+    "--book",
+    "books",
+    multiple=True,
+    metavar="ID",
+    help="Build only this book's page and PDF (repeatable).",
+)
+@click.option(
+    "--page-size",
+    type=click.Choice(["A4", "letter"]),
+    default="A4",
+    show_default=True,
+    help="PDF page size.",
+)
+def build(
+    project: Path,
+    strict: bool,
+    output: Path | None,
+    only: str | None,
+    entities: tuple[str, ...],
+    books: tuple[str, ...],
+    page_size: str,
+) -> None:
+    r"""Check, then publish the HTML site and PDF dossiers and books.
+
+    Writes output/html/ (open index.html; works offline) and output/pdf/
+    (one PDF per entity and per book). Refuses to publish a repository with
+    errors; outputs are replaced atomically, never left half-written.
+
+    \b
+    Example:
+      dossier build
+      dossier build --only pdf --book pakistan-security --page-size letter
+      dossier build --entity asim-malik --output /tmp/preview
+    """
+    from builder.build import BuildOptions
+    from builder.build import build as run_build
+
+    options = BuildOptions(
+        output=output.resolve() if output else None,
+        html=only != "pdf",
+        pdf=only != "html",
+        entities=frozenset(entities) if entities else None,
+        books=frozenset(books) if books else None,
+        page_size="letter" if page_size == "letter" else "A4",
+        strict=strict,
+    )
+
+    def show(result: CheckResult) -> None:
+        for diagnostic in (*result.errors, *result.warnings):
+            click.echo(diagnostic.format(), err=True)
+
+    report = run_build(project.resolve(), options, on_checked=show, progress=_progress)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    html = sum(1 for p in report.written if p.suffix != ".pdf")
+    pdf = len(report.written) - html
+    click.echo(
+        f"Built {html} HTML files and {pdf} PDFs in {report.seconds:.1f} s into "
+        f"{report.output}: {len(report.check.warnings) + len(report.warnings)} warnings"
+    )
+
+
+def _progress(jobs: list[Job]) -> Iterable[Job]:
+    """A progress bar on a terminal; silence elsewhere."""
+    if not sys.stderr.isatty():
+        yield from jobs
+        return
+    with click.progressbar(
+        jobs, label="Rendering", file=sys.stderr, item_show_func=lambda j: j.output if j else ""
+    ) as bar:
+        yield from bar
 
 
 @main.command()

@@ -1,0 +1,287 @@
+"""Jinja set-up and the HTML site: one page per entity, source and book.
+
+Templates are looked up in the repository's override folder (``templates:`` in
+dossier.yaml) before the defaults in this project's ``templates/``; an override
+can extend the template it replaces as ``{% extends "default:entity.html" %}``.
+Entity pages pick the most specific template first: ``entity-<id>.html``,
+then ``person.html`` or ``group.html``, then ``entity.html``.
+
+Rendering returns strings keyed by output path; nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from markupsafe import Markup
+
+from builder.context import Citer, Resolver, source_view
+from builder.diagram import network_svg
+from builder.index import Index
+from builder.load import Project
+from builder.views import (
+    GRADE_LEGEND,
+    LIKELIHOOD_LEGEND,
+    entity_view,
+    source_claims,
+    sources_cited,
+)
+
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "BookInfo",
+    "css_string",
+    "environment",
+    "pdf_document",
+    "render_page",
+    "site_pages",
+]
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ASSETS = ("site.css", "search.js")
+
+
+def css_string(value: str) -> Markup:
+    """Quote text as a CSS string, escaping everything that could end it."""
+    out = []
+    for char in value:
+        if char.isalnum() or char in " .,:;/-_()[]":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+def environment(project: Project) -> Environment:
+    """The one Jinja environment: user overrides first, autoescape, strict."""
+    default = FileSystemLoader(DEFAULT_TEMPLATES)
+    loaders: list[Any] = []
+    if project.settings.model.templates:
+        loaders.append(FileSystemLoader(project.root / project.settings.model.templates))
+    loaders.append(default)
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PrefixLoader({"default": default})]),
+        autoescape=True,  # every extension, .css and .js included
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
+    return env
+
+
+def render_page(env: Environment, names: list[str], **context: Any) -> str:
+    """Render the first template of ``names`` that exists."""
+    return env.select_template(names).render(**context)
+
+
+def _hrefs(index: Index, root: str) -> tuple[Callable[[str], str | None], Callable[[str], str]]:
+    def entity(entity_id: str) -> str | None:
+        return f"{root}{entity_id}.html" if entity_id in index.entities else None
+
+    def source(source_id: str) -> str:
+        return f"{root}sources/{source_id}.html"
+
+    return entity, source
+
+
+def site_pages(
+    project: Project, index: Index, env: Environment, *, pdfs: set[str], only: set[str] | None
+) -> dict[str, Callable[[], str]]:
+    """Output path (under html/) -> a function rendering that page.
+
+    ``pdfs`` are the ids whose PDF this build also writes (linked from pages);
+    ``only`` limits entity and book pages to those ids (``None``: all).
+    """
+    settings = project.settings.model
+    base = {
+        "settings": settings,
+        "grade_legend": GRADE_LEGEND,
+        "likelihood_legend": LIKELIHOOD_LEGEND,
+    }
+    pages: dict[str, Callable[[], str]] = {}
+    sources = {s.model.id: s.model for s in project.sources}
+
+    def entity_page(entity_id: str) -> str:
+        entity_href, source_href = _hrefs(index, "")
+        citer = Citer("html", sources, source_href)
+        resolver = Resolver(index, entity_href)
+        view = entity_view(entity_id, index, citer, resolver)
+        pdf = f"../pdf/{entity_id}.pdf" if entity_id in pdfs else None
+        return render_page(
+            env,
+            [f"entity-{entity_id}.html", f"{view.kind}.html", "entity.html"],
+            **base,
+            root="",
+            entity=view,
+            notes=citer.notes,
+            pdf=pdf,
+            medium="html",
+        )
+
+    def source_page(source_id: str) -> str:
+        entity_href, _ = _hrefs(index, "../")
+        resolver = Resolver(index, entity_href)
+        view = source_view(sources[source_id], resolver, index.cited_by.get(source_id, set()))
+        claims = source_claims(source_id, index, resolver)
+        return render_page(
+            env, ["source.html"], **base, root="../", source=view, claims=claims, medium="html"
+        )
+
+    def book_page(book_id: str) -> str:
+        book = index.books[book_id].model
+        entity_href, _ = _hrefs(index, "../")
+        resolver = Resolver(index, entity_href)
+        pdf = f"../../pdf/{book_id}.pdf" if book_id in pdfs else None
+        entries = [
+            (resolver.name(e), entity_href(e), index.entities[e].model.summary)
+            for e in book.entities
+        ]
+        return render_page(
+            env,
+            ["book.html"],
+            **base,
+            root="../",
+            book=book,
+            entries=entries,
+            pdf=pdf,
+            medium="html",
+        )
+
+    def index_page() -> str:
+        return render_page(
+            env, ["index.html"], **base, root="", medium="html", **_index_context(project, index)
+        )
+
+    def network_page() -> str:
+        return render_page(
+            env, ["network.html"], **base, root="", medium="html", **_network_context(index)
+        )
+
+    for entity_id in sorted(index.entities):
+        if only is None or entity_id in only:
+            pages[f"{entity_id}.html"] = partial(entity_page, entity_id)
+    for book_id in sorted(index.books):
+        if only is None or book_id in only:
+            pages[f"books/{book_id}.html"] = partial(book_page, book_id)
+    for source_id in sorted(sources):
+        pages[f"sources/{source_id}.html"] = partial(source_page, source_id)
+    pages["index.html"] = index_page
+    pages["network.html"] = network_page
+    for asset in ASSETS:
+        pages[f"assets/{asset}"] = partial(env.get_template(asset).render)
+    return pages
+
+
+def _index_context(project: Project, index: Index) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = {"person": [], "group": []}
+    for entity_id, entity in sorted(index.entities.items(), key=lambda p: p[1].model.name):
+        model = entity.model
+        terms = " ".join([model.name, *(a.name for a in model.aliases)]).casefold()
+        groups[model.kind].append(
+            {
+                "id": entity_id,
+                "name": model.name,
+                "href": f"{entity_id}.html",
+                "aliases": [a.name for a in model.aliases],
+                "terms": terms,
+                "summary": model.summary,
+            }
+        )
+    books = [(b.model.title, f"books/{b.model.id}.html") for b in project.books]
+    sources = [
+        (s.model.title, s.model.reliability, f"sources/{s.model.id}.html") for s in project.sources
+    ]
+    return {
+        "people": groups["person"],
+        "groups": groups["group"],
+        "books": books,
+        "sources": sources,
+    }
+
+
+def _network_context(index: Index) -> dict[str, Any]:
+    ordered = sorted(index.entities.items(), key=lambda p: (p[1].model.kind, p[1].model.name))
+    nodes = [(i, e.model.name, e.model.kind, f"{i}.html") for i, e in ordered]
+    edges = []
+    rows = []
+    for entity_id, _ in ordered:
+        for link in index.links.get(entity_id, []):
+            if link.derived:
+                continue
+            status = link.relationship.status.value
+            edges.append((entity_id, link.other, link.label.replace("_", " "), status))
+            rows.append(
+                (
+                    index.entities[entity_id].model.name,
+                    f"{entity_id}.html",
+                    link.label.replace("_", " "),
+                    index.entities[link.other].model.name,
+                    f"{link.other}.html",
+                    status,
+                )
+            )
+    return {"diagram": network_svg(nodes, edges), "rows": rows}
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    """What the cover of a PDF shows; a single-entity dossier is a book of one."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    audience: str
+    marking: str
+    as_of: str
+    entities: tuple[str, ...]
+    edition: str
+
+
+def pdf_document(
+    project: Project,
+    index: Index,
+    env: Environment,
+    book: BookInfo,
+    *,
+    page_size: str,
+    created: str,
+) -> str:
+    """The HTML that WeasyPrint lays out for one book or dossier."""
+    sources = {s.model.id: s.model for s in project.sources}
+
+    def entity_href(entity_id: str) -> str | None:
+        return f"#entity-{entity_id}" if entity_id in book.entities else None
+
+    def source_href(source_id: str) -> str:
+        return f"#source-{source_id}"
+
+    citer = Citer("pdf", sources, source_href)
+    resolver = Resolver(index, entity_href)
+    views = [entity_view(e, index, citer, resolver) for e in book.entities]
+    css = env.get_template("print.css").render(
+        marking=book.marking, page_size=page_size, title=book.title
+    )
+    return render_page(
+        env,
+        [f"pdf-{book.id}.html", "pdf.html"],
+        settings=project.settings.model,
+        book=book,
+        entities=views,
+        sources=sources_cited(citer, index, Resolver(index, entity_href)),
+        css=Markup(css),
+        created=created,
+        keywords=", ".join(v.name for v in views),
+        grade_legend=GRADE_LEGEND,
+        likelihood_legend=LIKELIHOOD_LEGEND,
+        uses_assessments=any(v.assessments for v in views),
+        medium="pdf",
+    )
