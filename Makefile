@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build check test lint typecheck pytest schema lock bench clean
+.PHONY: build check test lint typecheck pytest schema golden lock bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-build: $(STAMP)  ## Publish the bundled dossier repository (until rendering lands: check it).
-	$(BIN)/dossier check --strict
+build: $(STAMP)  ## Check and publish the bundled dossier repository into output/.
+	$(BIN)/dossier build --strict
 
 check: $(STAMP)
 	$(BIN)/dossier check --strict
@@ -33,6 +33,9 @@ pytest: $(STAMP)
 
 schema: $(STAMP)  ## Regenerate schemas/*.schema.json for editors.
 	$(BIN)/dossier schema
+
+golden: $(STAMP)  ## Rewrite tests/golden/ from the current templates; review with git diff.
+	$(BIN)/pytest tests/test_build.py -k golden --update-golden
 
 lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml.
 	$(PYTHON) -m piptools compile --generate-hashes --allow-unsafe --strip-extras \

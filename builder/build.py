@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from builder.check import CheckResult, check_project
-from builder.edition import document_date, edition
+from builder.edition import document_date, document_moment, edition
 from builder.errors import CheckFailed, DossierError
 from builder.html import DEFAULT_TEMPLATES, BookInfo, environment, pdf_document, site_pages
 from builder.index import Index
@@ -27,6 +27,12 @@ __all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Job", "build", "plan"
 
 DEFAULT_BOOK = "briefing-book"
 Progress = Callable[[list["Job"]], Iterable["Job"]]
+
+
+class SelectionError(DossierError):
+    """--entity or --book names something that does not exist (a usage error)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,7 @@ def _check_selection(index: Index, options: BuildOptions) -> None:
     ):
         for name in sorted(chosen or ()):
             if name not in known:
-                raise DossierError(f"no {kind} '{name}' in this repository")
+                raise SelectionError(f"no {kind} '{name}' in this repository")
 
 
 def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo]:
@@ -193,15 +199,20 @@ def _pdf_job(
 ) -> Callable[[], bytes]:
     def render() -> bytes:
         env = environment(project)
-        html = pdf_document(
-            project,
-            index,
-            env,
-            info,
-            page_size=options.page_size,
-            created=document_date(info.as_of),
-        )
-        data, logged = render_pdf(f"pdf/{info.id}.pdf", html, _asset_folders(project))
+
+        def make_html(pages: dict[str, int]) -> str:
+            return pdf_document(
+                project,
+                index,
+                env,
+                info,
+                page_size=options.page_size,
+                created=document_date(info.as_of),
+                pages=pages,
+            )
+
+        epoch = int(document_moment(info.as_of).timestamp())
+        data, logged = render_pdf(f"pdf/{info.id}.pdf", make_html, _asset_folders(project), epoch)
         warnings.extend(logged)
         return data
 

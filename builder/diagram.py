@@ -163,8 +163,9 @@ def layout(spokes: list[Spoke]) -> Layout:
     r_in = max(CENTER_HALF_WIDTH + 12, LINE / math.sin(min(step, math.pi / 2)) + 4)
     texts = {o: _clip(" · ".join(dict.fromkeys(s.label for s in g))) for o, g in groups.items()}
     longest = max((len(t) for t in texts.values()), default=0) * CHAR
-    radius = max(230.0, r_in + longest + 24)
-    size = 2 * (radius + 12 + MAX_CHARS * CHAR) + 20
+    radius = max(150.0, r_in + longest + 24)
+    names = max(len(_clip(g[0].other_name)) for g in groups.values()) if groups else 0
+    size = 2 * (radius + 12 + names * CHAR) + 20
     centre = size / 2
     edge_labels, node_labels = {}, {}
     for i, (other_id, group) in enumerate(groups.items()):

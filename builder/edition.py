@@ -15,7 +15,7 @@ from pathlib import Path
 
 from builder.dates import parse_date
 
-__all__ = ["document_date", "edition"]
+__all__ = ["document_date", "document_moment", "edition"]
 
 
 def edition(root: Path) -> str:
@@ -51,12 +51,17 @@ def edition(root: Path) -> str:
     return f"{commit} (uncommitted changes)" if dirty else commit
 
 
-def document_date(as_of: str) -> str:
-    """W3C date-time for PDF metadata: SOURCE_DATE_EPOCH, else the as-of date."""
+def document_moment(as_of: str) -> dt.datetime:
+    """The document's timestamp: SOURCE_DATE_EPOCH, else the as-of date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     else:
         first = parse_date(as_of).first
         moment = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment
+
+
+def document_date(as_of: str) -> str:
+    """W3C date-time for PDF metadata."""
+    return document_moment(as_of).strftime("%Y-%m-%dT%H:%M:%SZ")

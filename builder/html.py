@@ -66,7 +66,7 @@ def environment(project: Project) -> Environment:
         loaders.append(FileSystemLoader(project.root / project.settings.model.templates))
     loaders.append(default)
     env = Environment(
-        loader=ChoiceLoader([*loaders, PrefixLoader({"default": default})]),
+        loader=ChoiceLoader([*loaders, PrefixLoader({"default": default}, delimiter=":")]),
         autoescape=True,  # every extension, .css and .js included
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -254,8 +254,13 @@ def pdf_document(
     *,
     page_size: str,
     created: str,
+    pages: dict[str, int],
 ) -> str:
-    """The HTML that WeasyPrint lays out for one book or dossier."""
+    """The HTML that WeasyPrint lays out for one book or dossier.
+
+    ``pages`` maps anchors to the pages they landed on in the previous layout,
+    for the table of contents (empty on the first layout).
+    """
     sources = {s.model.id: s.model for s in project.sources}
 
     def entity_href(entity_id: str) -> str | None:
@@ -283,5 +288,6 @@ def pdf_document(
         grade_legend=GRADE_LEGEND,
         likelihood_legend=LIKELIHOOD_LEGEND,
         uses_assessments=any(v.assessments for v in views),
+        pages=pages,
         medium="pdf",
     )

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from builder.errors import DossierError
 __all__ = ["PdfError", "render_pdf"]
 
 
+MAX_LAYOUTS = 4
 _ENVIRONMENT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
 
@@ -77,8 +79,33 @@ def _captured_logs() -> Iterator[list[logging.LogRecord]]:
             lg.propagate = propagate
 
 
-def render_pdf(name: str, html: str, allowed: Sequence[Path]) -> tuple[bytes, list[str]]:
+@contextmanager
+def _source_date_epoch(epoch: int) -> Iterator[None]:
+    """Pin the time fontTools stamps into font subsets, unless the caller set one."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if saved is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def render_pdf(
+    name: str,
+    make_html: Callable[[dict[str, int]], str],
+    allowed: Sequence[Path],
+    epoch: int,
+) -> tuple[bytes, list[str]]:
     """Render one document; return its bytes and the warnings WeasyPrint raised.
+
+    ``make_html`` gets the page number of every anchor (empty at first) and
+    returns the document; it is laid out again until the numbers it prints in
+    its table of contents are the pages where the anchors landed. We do this
+    instead of CSS ``target-counter()``, whose re-layout pass makes WeasyPrint
+    70 drop footnotes (one per page, the rest lost).
+    ``epoch`` (seconds) stands in for the clock wherever a timestamp is written.
 
     Raises:
         PdfError: on a refused fetch or a WeasyPrint error.
@@ -89,10 +116,23 @@ def render_pdf(name: str, html: str, allowed: Sequence[Path]) -> tuple[bytes, li
 
     fetcher = _fetcher_class()(allowed)
     base = allowed[0].resolve().as_uri() + "/"
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    with _captured_logs() as records:
+    pages: dict[str, int] = {}
+    unsettled: list[str] = []
+    with _captured_logs() as records, _source_date_epoch(epoch):
         try:
-            document = HTML(string=html, base_url=base, url_fetcher=fetcher)
+            for _ in range(MAX_LAYOUTS):
+                html = make_html(pages)
+                document = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
+                found: dict[str, int] = {}
+                for number, page in enumerate(document.pages, start=1):
+                    for anchor in page.anchors:  # an element split over pages: its first
+                        found.setdefault(anchor, number)
+                if found == pages:
+                    break
+                pages = found
+            else:
+                unsettled.append(f"{name}: table of contents page numbers did not settle")
+            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
             data: bytes = document.write_pdf(pdf_identifier=identifier)
         except FatalURLFetchingError:
             refused = ", ".join(fetcher.refused) or "a resource"
@@ -105,4 +145,4 @@ def render_pdf(name: str, html: str, allowed: Sequence[Path]) -> tuple[bytes, li
     errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
     if errors:
         raise PdfError(f"{name}: WeasyPrint error: {errors[0]}")
-    return data, [f"{name}: {r.getMessage()}" for r in records]
+    return data, unsettled + [f"{name}: {r.getMessage()}" for r in records]

@@ -170,6 +170,34 @@ class EntityView:
     as_of: str
     reviewed: str
 
+    @property
+    def headings(self) -> tuple[tuple[str, str], ...]:
+        """(title, anchor) of every section heading, for tables of contents."""
+        found = []
+        if self.aliases:
+            found.append(("Also known as", f"{self.id}-aliases"))
+        if self.facts:
+            found.append(("Key facts", f"{self.id}-facts"))
+        found.extend((s.title, s.anchor) for s in self.sections)
+        found.append(("Relationships", f"{self.id}-relationships"))
+        if self.timeline:
+            found.append(("Timeline", f"{self.id}-timeline"))
+        if self.assessments:
+            found.append(("Assessments", f"{self.id}-assessments"))
+        return tuple(found)
+
+
+def unwrap(html: Markup) -> Markup:
+    """Drop the ``<p>`` around a one-paragraph text.
+
+    The template can then put the status before it and the citation markers
+    after it, on the same line.
+    """
+    text = str(html).strip()
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        return Markup(text[3:-4])  # already safe: rendered by markdown-it
+    return html
+
 
 def humanise(label: str) -> str:
     """``'accused_of_supporting'`` -> ``'accused of supporting'``."""
@@ -194,7 +222,7 @@ def entity_view(entity_id: str, index: Index, citer: Citer, resolver: Resolver) 
         for para in section.paragraphs:
             html, placed = render_markdown(para.text, para.citations, citer, resolver)
             rest = citer.markers(para.citations, skip=placed)
-            paragraphs.append(fact_row(para, html, citer, resolver, cites=rest))
+            paragraphs.append(fact_row(para, unwrap(html), citer, resolver, cites=rest))
         sections.append(SectionView(section.title, f"{entity_id}-s{number}", tuple(paragraphs)))
     return EntityView(
         id=entity_id,
@@ -266,6 +294,7 @@ def _timeline(
     views = []
     for event, origin in found:
         html, _ = render_markdown(event.description or "", (), citer, resolver)
+        html = unwrap(html)
         row = fact_row(event, html, citer, resolver, when=display_date(event.date))
         views.append(
             EventView(

@@ -15,6 +15,20 @@ REPO = TESTS.parent
 ProjectFactory = Callable[[dict[str, str | bytes]], Path]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output (then review the diff).",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run should rewrite the golden files instead of comparing."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A click runner that keeps stdout and stderr apart."""

@@ -7,7 +7,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from builder.diagram import (
-    CENTER_HALF_WIDTH, Label, Spoke, label_boxes, layout, network_svg, relationship_svg,
+    CENTER_HALF_WIDTH,
+    Label,
+    Spoke,
+    label_boxes,
+    layout,
+    network_svg,
+    relationship_svg,
 )
 
 LABELS = ["accused of being supported by", "member of", "leads", "met with", "rival of"]
@@ -17,8 +23,15 @@ def spokes(count: int) -> list[Spoke]:
     out = []
     for i in range(count):
         name = f"Entity number {i:02d} with a long organisation name"
-        out.append(Spoke(f"e{i:02d}", name, LABELS[i % len(LABELS)],
-                         ["reported", "alleged", "disputed", "denied"][i % 4], f"e{i:02d}.html"))
+        out.append(
+            Spoke(
+                f"e{i:02d}",
+                name,
+                LABELS[i % len(LABELS)],
+                ["reported", "alleged", "disputed", "denied"][i % 4],
+                f"e{i:02d}.html",
+            )
+        )
         if i % 3 == 0:
             out.append(Spoke(f"e{i:02d}", name, "supports", "alleged", f"e{i:02d}.html"))
     return out
@@ -40,8 +53,12 @@ def overlap(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
 def test_no_labels_overlap_up_to_40_nodes(count: int) -> None:
     plan = layout(spokes(count))
     centre = plan.size / 2
-    box = [(centre - CENTER_HALF_WIDTH, centre - 14), (centre + CENTER_HALF_WIDTH, centre - 14),
-           (centre + CENTER_HALF_WIDTH, centre + 14), (centre - CENTER_HALF_WIDTH, centre + 14)]
+    box = [
+        (centre - CENTER_HALF_WIDTH, centre - 14),
+        (centre + CENTER_HALF_WIDTH, centre - 14),
+        (centre + CENTER_HALF_WIDTH, centre + 14),
+        (centre - CENTER_HALF_WIDTH, centre + 14),
+    ]
     labels: list[Label] = [*plan.edge_labels.values(), *plan.node_labels.values()]
     boxes = [label_boxes(label) for label in labels]
     for a, b in itertools.combinations(range(len(boxes)), 2):
@@ -57,8 +74,11 @@ def test_svg_is_deterministic_well_formed_and_styled_by_status() -> None:
     assert first == relationship_svg("x", "Centre <&> Name", list(reversed(spokes(12))))
     root = ET.fromstring(str(first))
     ns = "{http://www.w3.org/2000/svg}"
-    dashes = {line.get("class"): line.get("stroke-dasharray") for line in root.iter(f"{ns}line")
-              if line.get("class", "").startswith("link")}
+    dashes = {
+        line.get("class"): line.get("stroke-dasharray")
+        for line in root.iter(f"{ns}line")
+        if line.get("class", "").startswith("link")
+    }
     assert dashes["link reported"] == "none"
     assert dashes["link alleged"] != "none"
     assert dashes["link disputed"] not in ("none", dashes["link alleged"])
