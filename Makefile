@@ -43,6 +43,7 @@ lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load_check.py
+	$(BIN)/python benchmarks/build_time.py
 
 clean:
 	rm -rf $(VENV) output .mypy_cache .pytest_cache .ruff_cache

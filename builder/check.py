@@ -118,11 +118,16 @@ def check_project(project: Project) -> CheckResult:
 
 def _check_settings(project: Project) -> list[Diagnostic]:
     folder = project.settings.model.templates
-    if folder is not None and not (project.root / folder).is_dir():
-        return [
-            project.settings.problem(("templates",), f"template folder '{folder}' does not exist")
-        ]
-    return []
+    if folder is None:
+        return []
+    path = (project.root / folder).resolve()
+    if not path.is_relative_to(project.root.resolve()):
+        message = f"template folder '{folder}' is outside the repository; keep it inside"
+    elif not path.is_dir():
+        message = f"template folder '{folder}' does not exist"
+    else:
+        return []
+    return [project.settings.problem(("templates",), message)]
 
 
 def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, SourceText | None]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -218,3 +219,19 @@ def test_every_command_has_help_with_example_and_is_in_readme(runner: CliRunner)
         assert code == 0
         assert "Example:" in out, name
         assert f"dossier {name}" in readme, name
+
+
+def test_template_folder_must_exist_inside_the_repository(
+    runner: CliRunner, make_project: ProjectFactory
+) -> None:
+    for folder, message in (
+        ("theme", "template folder 'theme' does not exist"),
+        ("../..", "template folder '../..' is outside the repository; keep it inside"),
+    ):
+        root = make_project(
+            {"dossier.yaml": f'title: T\nmarking: M\nas_of: "2024"\ntemplates: "{folder}"\n'}
+        )
+        code, _, err = run(runner, "check", "-p", root)
+        assert code == 1
+        assert err.splitlines()[0] == f"dossier.yaml:4:12: templates: {message}"
+        shutil.rmtree(root)
