@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
+from builder import markdown
 from builder.context import Citer, Resolver, source_view
 from builder.diagram import network_svg
 from builder.index import Index
@@ -142,7 +143,11 @@ def site_pages(
         resolver = Resolver(index, entity_href)
         pdf = f"../../pdf/{book_id}.pdf" if book_id in pdfs else None
         entries = [
-            (resolver.name(e), entity_href(e), index.entities[e].model.summary)
+            (
+                resolver.name(e),
+                entity_href(e),
+                _summary(index.entities[e].model.summary, index, "../"),
+            )
             for e in book.entities
         ]
         return render_page(
@@ -181,6 +186,13 @@ def site_pages(
     return pages
 
 
+def _summary(text: str, index: Index, root: str) -> Markup:
+    """A summary as one line of HTML, entity links resolved from ``root``."""
+    entity_href, _ = _hrefs(index, root)
+    links = markdown.Links(entity_href=entity_href, cite=lambda n: Markup(""))
+    return markdown.render_inline(" ".join(text.split()), links)
+
+
 def _index_context(project: Project, index: Index) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {"person": [], "group": []}
     for entity_id, entity in sorted(index.entities.items(), key=lambda p: p[1].model.name):
@@ -193,7 +205,7 @@ def _index_context(project: Project, index: Index) -> dict[str, Any]:
                 "href": f"{entity_id}.html",
                 "aliases": [a.name for a in model.aliases],
                 "terms": terms,
-                "summary": model.summary,
+                "summary": _summary(model.summary, index, ""),
             }
         )
     books = [(b.model.title, f"books/{b.model.id}.html") for b in project.books]
