@@ -38,6 +38,7 @@ CHAR = 0.6 * FONT  # conservative average advance for a sans-serif face
 LINE = 1.35 * FONT
 MAX_CHARS = 34
 CENTER_HALF_WIDTH = 90.0
+LEGEND_WIDTH = 20 + 4 * 130.0
 STATUS_STYLES = {
     "reported": ("#1f2933", ""),
     "alleged": ("#b45309", "7 4"),
@@ -77,9 +78,16 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
 
-def _ray_label(cx: float, cy: float, theta: float, radius: float, text: str) -> Label:
-    """Text starting at ``radius`` on the ray at ``theta``, kept upright."""
-    x, y = cx + radius * math.cos(theta), cy + radius * math.sin(theta)
+def _ray_label(
+    cx: float, cy: float, theta: float, radius: float, text: str, beside: float = 0.0
+) -> Label:
+    """Text starting at ``radius`` on the ray at ``theta``, kept upright.
+
+    ``beside`` moves it that far off the ray, always to the same side (turning
+    clockwise), so neighbouring labels keep their distance from each other.
+    """
+    x = cx + radius * math.cos(theta) - beside * math.sin(theta)
+    y = cy + radius * math.sin(theta) + beside * math.cos(theta)
     degrees = math.degrees(theta)
     if math.cos(theta) < -1e-9:  # left half: flip so the text is not upside down
         return Label(x, y, degrees + 180.0, text, "end")
@@ -124,16 +132,26 @@ def _text(label: Label, css: str, full: str) -> Markup:
     )
 
 
-def _legend(y: float) -> Markup:
+def _legend(y: float, left: float = 0.0) -> Markup:
     parts = []
     for i, (status, (colour, dash)) in enumerate(STATUS_STYLES.items()):
-        x = 20 + i * 130
+        x = left + 20 + i * 130
         parts.append(
             Markup(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
                 'stroke-dasharray="{}"/><text class="legend" x="{}" y="{}" '
                 'dominant-baseline="middle">{}</text>'
-            ).format(x, _fmt(y), x + 36, _fmt(y), colour, dash or "none", x + 42, _fmt(y), status)
+            ).format(
+                _fmt(x),
+                _fmt(y),
+                _fmt(x + 36),
+                _fmt(y),
+                colour,
+                dash or "none",
+                _fmt(x + 42),
+                _fmt(y),
+                status,
+            )
         )
     return Markup("").join(parts)
 
@@ -148,6 +166,21 @@ class Layout:
     edge_labels: dict[str, Label]
     node_labels: dict[str, Label]
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom of everything drawn, with a margin."""
+        centre = self.size / 2
+        xs = [centre - CENTER_HALF_WIDTH, centre + CENTER_HALF_WIDTH]
+        ys = [centre - 14.0, centre + 14.0]
+        for label in (*self.edge_labels.values(), *self.node_labels.values()):
+            for x, y in label_boxes(label):
+                xs.append(x)
+                ys.append(y)
+        for i in range(len(self.groups)):
+            theta = self.angle(i)
+            xs.append(centre + (self.radius + 8) * math.cos(theta))
+            ys.append(centre + (self.radius + 8) * math.sin(theta))
+        return min(xs) - 10, min(ys) - 10, max(xs) + 10, max(ys) + 10
+
     def angle(self, index: int) -> float:
         """Angle (radians) of the ray of the ``index``-th related entity."""
         return -math.pi / 2 + index * 2 * math.pi / len(self.groups)
@@ -160,7 +193,7 @@ def layout(spokes: list[Spoke]) -> Layout:
         groups.setdefault(spoke.other_id, []).append(spoke)
     step = 2 * math.pi / max(len(groups), 1)
     # Rays must be a text line apart where edge labels begin.
-    r_in = max(CENTER_HALF_WIDTH + 12, LINE / math.sin(min(step, math.pi / 2)) + 4)
+    r_in = max(CENTER_HALF_WIDTH + 12, 2 * LINE / math.sin(min(step, math.pi / 2)) + 4)
     texts = {o: _clip(" · ".join(dict.fromkeys(s.label for s in g))) for o, g in groups.items()}
     longest = max((len(t) for t in texts.values()), default=0) * CHAR
     radius = max(150.0, r_in + longest + 24)
@@ -170,7 +203,9 @@ def layout(spokes: list[Spoke]) -> Layout:
     edge_labels, node_labels = {}, {}
     for i, (other_id, group) in enumerate(groups.items()):
         theta = -math.pi / 2 + i * step
-        edge_labels[other_id] = _ray_label(centre, centre, theta, r_in, texts[other_id])
+        edge_labels[other_id] = _ray_label(
+            centre, centre, theta, r_in, texts[other_id], beside=-(LINE / 2 + 1)
+        )
         node_labels[other_id] = _ray_label(
             centre, centre, theta, radius + 12, _clip(group[0].other_name)
         )
@@ -247,14 +282,19 @@ def relationship_svg(center_id: str, center_name: str, spokes: list[Spoke]) -> M
             _clip(center_name)[:28],
         )
     )
-    parts.append(_legend(plan.size + 10))
+    # Crop to what is drawn: sparse diagrams would otherwise be mostly blank.
+    left, top, right, bottom = plan.bounds()
+    right = max(right, left + LEGEND_WIDTH)
+    parts.append(_legend(bottom + 16, left))
     return Markup(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="0 0 {w} {h}" '
+        '<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="{x} {y} {w} {h}" '
         'role="img" data-entity="{id}" font-family="DejaVu Sans, Arial, sans-serif" '
         'font-size="{f}">{body}</svg>'
     ).format(
-        w=_fmt(plan.size),
-        h=_fmt(plan.size + 24),
+        x=_fmt(left),
+        y=_fmt(top),
+        w=_fmt(right - left),
+        h=_fmt(bottom - top + 32),
         id=center_id,
         f=_fmt(FONT),
         body=Markup("").join(parts),
