@@ -147,7 +147,9 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        assert len(values) == len(attrs), f"duplicate attribute in <{tag}>"
         if values.get("id"):
+            assert values["id"] not in self.ids, f"duplicate id {values['id']}"
             self.ids.add(str(values["id"]))
         for name in ("href", "src"):
             if values.get(name):
