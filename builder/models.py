@@ -69,8 +69,10 @@ class Citation(Model):
         "Paragraphs are the non-blank lines of the file, counted from 1.",
     )
     quote: Text = Field(
-        description="Verbatim excerpt from that paragraph. Whitespace, typographic "
-        "quotes, dashes and letter case may differ; '…' marks elided words."
+        max_length=2000,
+        description="Verbatim excerpt from that paragraph (at most 2,000 characters). "
+        "Whitespace, typographic quotes, dashes and letter case may differ; '…' marks "
+        "elided words.",
     )
     credibility: int = Field(
         ge=1,
