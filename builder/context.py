@@ -105,7 +105,7 @@ class Citer:
         made = Note(
             number=len(self.notes) + 1,
             source_id=source.id,
-            source_label=source.publisher or source.author or source.title,
+            source_label=source.short_title or source.publisher or source.author or source.title,
             locator=citation.locator,
             grade=self.grade(citation),
             quote=citation.quote,
@@ -134,7 +134,8 @@ class Citer:
     def markers(self, citations: Sequence[Citation], skip: set[int] | None = None) -> Markup:
         """Markers for every citation not placed inline (1-based ``skip``)."""
         skip = skip or set()
-        return Markup("").join(
+        # A comma between markers, or "13 14" reads as "1314".
+        return Markup('<span class="cite-sep">,</span>').join(
             self.marker(c) for i, c in enumerate(citations, start=1) if i not in skip
         )
 

@@ -321,6 +321,10 @@ class Source(Model):
 
     id: Slug = Field(description="Source id; equals the metadata file name without .yaml.")
     title: Text = Field(description="Title as published.")
+    short_title: str | None = Field(
+        default=None,
+        description="Short name for footnotes when the source has no publisher or author.",
+    )
     author: str | None = Field(
         default=None, description="Author as named in the text; null if unnamed."
     )

@@ -1,0 +1,67 @@
+"""The bundled corpus: the repository's own dossiers must pass every check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builder.build import BuildOptions, build
+from builder.check import CheckResult, check_project
+from builder.load import load_project
+from tests.conftest import REPO
+
+MAIN = ["asim-malik", "faiz-hameed", "ttp", "bla", "isis-k"]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> CheckResult:
+    return check_project(load_project(REPO))
+
+
+def test_corpus_is_clean_under_strict(corpus: CheckResult) -> None:
+    assert [d.format() for d in corpus.errors + corpus.warnings] == []
+    assert corpus.stats["quotes_verified"] == corpus.stats["citations"]
+
+
+def test_corpus_covers_the_subjects_and_their_network(corpus: CheckResult) -> None:
+    assert set(MAIN) <= set(corpus.index.entities)
+    assert corpus.stats["entities"] >= 15
+    for entity_id in MAIN:  # each main subject is linked into the network
+        assert len(corpus.index.links[entity_id]) >= 2, entity_id
+
+
+def test_sources_are_graded_with_reasons(corpus: CheckResult) -> None:
+    grades = {i: s.model.reliability for i, s in corpus.index.sources.items()}
+    kinds = {i: s.model.kind.value for i, s in corpus.index.sources.items()}
+    assert kinds["seed-003"] == "advocacy"
+    assert kinds["seed-004"] == "partisan"
+    assert grades["seed-004"] in "EF"
+    assert all(s.model.reliability_reason for s in corpus.index.sources.values())
+
+
+def test_allegations_are_attributed(corpus: CheckResult) -> None:
+    from builder.index import walk
+    from builder.models import Attributed, Status
+
+    for entity in corpus.index.entities.values():
+        for loc, node in walk(entity.model):
+            if isinstance(node, Attributed) and node.status is not Status.reported:
+                assert node.attributed_to, (entity.path, loc)
+
+
+def test_bundled_book_builds(tmp_path: Path) -> None:
+    build(REPO, BuildOptions(output=tmp_path, html=False, books=frozenset({"pakistan-security"})))
+    reader = PdfReader(tmp_path / "pdf" / "pakistan-security.pdf")
+    toc = reader.pages[1].extract_text()
+    for name in (
+        "Muhammad Asim Malik",
+        "Faiz Hameed",
+        "Tehrik-i-Taliban Pakistan",
+        "Balochistan Liberation Army",
+        "Islamic State Khorasan",
+    ):
+        assert re.search(rf"^{re.escape(name)} \.+\s+\d+$", toc, flags=re.M), name
+    assert all("UNCLASSIFIED // OPEN SOURCE" in p.extract_text() for p in reader.pages)
