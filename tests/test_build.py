@@ -156,8 +156,10 @@ class Links(HTMLParser):
                 self.refs.append((tag, str(values[name])))
 
 
-def test_every_internal_link_resolves_and_nothing_external_loads(built: Path) -> None:
-    pages = {p: Links() for p in (built / "html").rglob("*.html")}
+def assert_site_links_resolve(site: Path) -> None:
+    """Every href/src of every page points at an existing file and anchor; nothing loads
+    from outside (only <a> may point at http(s) or mailto)."""
+    pages = {p: Links() for p in site.rglob("*.html")}
     for path, parser in pages.items():
         parser.feed(path.read_text(encoding="utf-8"))
     for path, parser in pages.items():
@@ -171,6 +173,10 @@ def test_every_internal_link_resolves_and_nothing_external_loads(built: Path) ->
             assert target.exists(), f"{path.name}: broken link {ref}"
             if url.fragment and target.suffix == ".html":
                 assert url.fragment in pages[target].ids, f"{path.name}: no #{url.fragment}"
+
+
+def test_every_internal_link_resolves_and_nothing_external_loads(built: Path) -> None:
+    assert_site_links_resolve(built / "html")
 
 
 def test_build_is_reproducible(tmp_path: Path, built: Path) -> None:

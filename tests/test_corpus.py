@@ -12,6 +12,7 @@ from builder.build import BuildOptions, build
 from builder.check import CheckResult, check_project
 from builder.load import load_project
 from tests.conftest import REPO
+from tests.test_build import assert_site_links_resolve
 
 MAIN = ["asim-malik", "faiz-hameed", "ttp", "bla", "isis-k"]
 
@@ -50,6 +51,12 @@ def test_allegations_are_attributed(corpus: CheckResult) -> None:
         for loc, node in walk(entity.model):
             if isinstance(node, Attributed) and node.status is not Status.reported:
                 assert node.attributed_to, (entity.path, loc)
+
+
+def test_bundled_site_links_resolve(tmp_path: Path) -> None:
+    build(REPO, BuildOptions(output=tmp_path, pdf=False))
+    assert_site_links_resolve(tmp_path / "html")
+    assert len(list((tmp_path / "html").glob("*.html"))) == 2 + 32  # index, network, profiles
 
 
 def test_bundled_book_builds(tmp_path: Path) -> None:
