@@ -55,6 +55,17 @@ def common_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def output_option(default: str) -> Callable[[F], F]:
+    """--output DIR, shared by the commands that write files."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=f"Folder to write to [default: {default}].",
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="dossier")
 def main() -> None:
@@ -114,13 +125,7 @@ def check(project: Path, strict: bool, fmt: str) -> None:
 @main.command()
 @common_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder [default: PROJECT/output].",
-)
+@output_option("PROJECT/output")
 @click.option(
     "--only",
     "only",
@@ -211,13 +216,7 @@ def _progress(jobs: list[Job]) -> Iterable[Job]:
 
 @main.command()
 @common_options
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write to [default: PROJECT/schemas].",
-)
+@output_option("PROJECT/schemas")
 def schema(project: Path, output: Path | None) -> None:
     r"""Write JSON Schemas for profiles, sources and settings.
 
