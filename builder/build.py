@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from jinja2 import Environment
+
 from builder.check import CheckResult, check_project
 from builder.edition import document_date, document_moment, edition
 from builder.errors import CheckFailed, DossierError
@@ -189,16 +191,24 @@ def plan(project: Project, index: Index, options: BuildOptions, warnings: list[s
                 + templates
             )
             jobs.append(
-                Job(f"pdf/{info.id}.pdf", inputs, _pdf_job(project, index, info, options, warnings))
+                Job(
+                    f"pdf/{info.id}.pdf",
+                    inputs,
+                    _pdf_job(project, index, env, info, options, warnings),
+                )
             )
     return jobs
 
 
 def _pdf_job(
-    project: Project, index: Index, info: BookInfo, options: BuildOptions, warnings: list[str]
+    project: Project,
+    index: Index,
+    env: Environment,
+    info: BookInfo,
+    options: BuildOptions,
+    warnings: list[str],
 ) -> Callable[[], bytes]:
     def render() -> bytes:
-        env = environment(project)
 
         def make_html(pages: dict[str, int]) -> str:
             return pdf_document(

@@ -9,9 +9,10 @@ Checks, in order: unique ids; archived files match their sha256; every
 citation names a known source and its quote is in the located paragraphs;
 every relationship target, ``entity``, event participant, ``attributed_to``
 and assessment ``by`` that is an id names a known entity; no link typed twice
-(inverses are derived); ``start <= end``; then warnings for unused sources,
-entities nothing links to, aliases without citations and undated sources
-without a reason.
+(inverses are derived); ``start <= end``; Markdown links and ``[^N]`` markers;
+books name known, unrepeated entities; the template folder exists inside the
+repository; then warnings for unused sources, entities with no links,
+aliases without citations and undated sources without a reason.
 """
 
 from __future__ import annotations
