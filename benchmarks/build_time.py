@@ -16,10 +16,10 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from builder.build import BuildOptions, plan
-from builder.check import check_project
-from builder.load import load_project
-from builder.write import write_files
+from builder.check.rules import check_project
+from builder.publish.build import BuildOptions, plan
+from builder.publish.write import write_files
+from builder.source.load import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from builder.check import check_project
-from builder.load import load_project
-from builder.yamlread import read_yaml
+from builder.check.rules import check_project
+from builder.source.load import load_project
+from builder.source.yamlread import read_yaml
 
 GOOD = Path(__file__).resolve().parent.parent / "tests" / "projects" / "good"
 CITATION = """      - source: seed-000
@@ -78,7 +78,9 @@ def main(count: int) -> None:
         files = sorted(people.glob("person-*.yaml"))
         size = sum(p.stat().st_size for p in files) / len(files)
         print(f"{count} profiles, {size / 1024:.1f} KB each on average")
-        ours = per_file("builder.yamlread (libyaml events)", files, lambda b: read_yaml(b, 1 << 20))
+        ours = per_file(
+            "builder.source.yamlread (libyaml events)", files, lambda b: read_yaml(b, 1 << 20)
+        )
         c_safe = per_file(
             "yaml.CSafeLoader (no positions)",
             files,

@@ -19,8 +19,8 @@ from builder import __version__
 from builder.errors import CheckFailed, DossierError
 
 if TYPE_CHECKING:
-    from builder.build import Job
-    from builder.check import CheckResult
+    from builder.check.rules import CheckResult
+    from builder.publish.build import Job
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,8 +94,8 @@ def check(project: Path, strict: bool, fmt: str) -> None:
       dossier check --project . --strict
       dossier check --format json > report.json
     """
-    from builder.check import check_project
-    from builder.load import load_project
+    from builder.check.rules import check_project
+    from builder.source.load import load_project
 
     result = check_project(load_project(project.resolve()))
     failed = bool(result.errors or (strict and result.warnings))
@@ -175,8 +175,8 @@ def build(
       dossier build --only pdf --book pakistan-security --page-size letter
       dossier build --entity asim-malik --output /tmp/preview
     """
-    from builder.build import BuildOptions
-    from builder.build import build as run_build
+    from builder.publish.build import BuildOptions
+    from builder.publish.build import build as run_build
 
     options = BuildOptions(
         output=output.resolve() if output else None,
@@ -228,8 +228,8 @@ def schema(project: Path, output: Path | None) -> None:
     Example:
       dossier schema --output schemas/
     """
-    from builder.schema import schema_documents
-    from builder.write import write_files
+    from builder.publish.write import write_files
+    from builder.source.schema import schema_documents
 
     folder = output if output is not None else project / "schemas"
     for path in write_files(folder, schema_documents()):

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from builder.build import BuildOptions, build
 from builder.cli import main
+from builder.publish.build import BuildOptions, build
 from tests.conftest import TESTS, ProjectFactory
 
 
@@ -255,9 +255,9 @@ def test_profile_text_cannot_inject_markup(
 
 def _render_unchecked(root: Path, out: Path) -> str:
     """Render a page even though check fails, to prove escaping does not rely on check."""
-    from builder.check import check_project
-    from builder.html import environment, site_pages
-    from builder.load import load_project
+    from builder.check.rules import check_project
+    from builder.render.html import environment, site_pages
+    from builder.source.load import load_project
 
     project = load_project(root)
     index = check_project(project).index

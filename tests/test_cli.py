@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from builder.cli import main
-from builder.schema import schema_documents
+from builder.source.schema import schema_documents
 from tests.conftest import REPO, ProjectFactory
 
 BROKEN_STDERR = [

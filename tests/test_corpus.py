@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.build import BuildOptions, build
-from builder.check import CheckResult, check_project
-from builder.load import load_project
+from builder.check.rules import CheckResult, check_project
+from builder.publish.build import BuildOptions, build
+from builder.source.load import load_project
 from tests.conftest import REPO
 from tests.test_build import assert_site_links_resolve
 
@@ -44,8 +44,8 @@ def test_sources_are_graded_with_reasons(corpus: CheckResult) -> None:
 
 
 def test_allegations_are_attributed(corpus: CheckResult) -> None:
-    from builder.index import walk
-    from builder.models import Attributed, Status
+    from builder.check.index import walk
+    from builder.source.models import Attributed, Status
 
     for entity in corpus.index.entities.values():
         for loc, node in walk(entity.model):

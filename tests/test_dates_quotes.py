@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from builder.dates import parse_date
-from builder.quotes import SourceText, normalise, parse_locator
+from builder.check.quotes import SourceText, normalise, parse_locator
+from builder.source.dates import parse_date
 
 TEXT = (
     "First paragraph says “hello” — to the world.\n"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from builder.diagram import (
+from builder.render.diagram import (
     CENTER_HALF_WIDTH,
     Label,
     Spoke,

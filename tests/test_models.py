@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from builder import models
-from builder.index import INVERSES
+from builder.check.index import INVERSES
+from builder.source import models
 
 
 def all_models() -> list[type[BaseModel]]:

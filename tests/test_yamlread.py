@@ -5,7 +5,7 @@ import tracemalloc
 
 import pytest
 
-from builder.yamlread import MAX_DEPTH, YamlError, read_yaml
+from builder.source.yamlread import MAX_DEPTH, YamlError, read_yaml
 
 LIMIT = 1_048_576
 

@@ -1,7 +1,7 @@
 """Views of whole documents: an entity profile, a book, the site index.
 
-Built from the check stage's :class:`~builder.index.Index` with the helpers
-of :mod:`builder.context`; each view is a frozen value that a template shows
+Built from the check stage's :class:`~builder.check.index.Index` with the helpers
+of :mod:`builder.render.context`; each view is a frozen value that a template shows
 as it is.
 """
 
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-from builder.context import (
+from builder.check.index import Index, walk
+from builder.render.context import (
     Citer,
     FactRow,
     Resolver,
@@ -25,9 +26,8 @@ from builder.context import (
     sort_key,
     source_view,
 )
-from builder.diagram import Spoke, relationship_svg
-from builder.index import Index, walk
-from builder.models import (
+from builder.render.diagram import Spoke, relationship_svg
+from builder.source.models import (
     Alias,
     Assessment,
     Citation,
@@ -38,7 +38,7 @@ from builder.models import (
     Person,
     Relationship,
 )
-from builder.yamlread import Loc
+from builder.source.yamlread import Loc
 
 __all__ = [
     "GRADE_LEGEND",

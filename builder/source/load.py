@@ -18,8 +18,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from builder.errors import Diagnostic, ProjectError, Severity
-from builder.models import Book, Group, Person, Settings, Source
-from builder.yamlread import Loc, Positions, YamlError, read_yaml
+from builder.source.models import Book, Group, Person, Settings, Source
+from builder.source.yamlread import Loc, Positions, YamlError, read_yaml
 
 __all__ = ["SETTINGS_FILE", "Archive", "Loaded", "Project", "load_project"]
 

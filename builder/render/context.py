@@ -17,10 +17,10 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from builder import markdown
-from builder.dates import parse_date
-from builder.index import Index
-from builder.models import Attributed, Citation, Claim, Source, Status
+from builder.check.index import Index
+from builder.render import markdown
+from builder.source.dates import parse_date
+from builder.source.models import Attributed, Citation, Claim, Source, Status
 
 __all__ = [
     "Citer",

@@ -22,12 +22,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from builder import markdown
-from builder.dates import parse_date
+from builder.check.index import AnyEntity, Index, derive_links, walk
+from builder.check.quotes import SourceText
 from builder.errors import Diagnostic, Severity
-from builder.index import AnyEntity, Index, derive_links, walk
-from builder.load import Project
-from builder.models import (
+from builder.render import markdown
+from builder.source.dates import parse_date
+from builder.source.load import Project
+from builder.source.models import (
     SLUG_PATTERN,
     Alias,
     Assessment,
@@ -38,8 +39,7 @@ from builder.models import (
     Paragraph,
     Relationship,
 )
-from builder.quotes import SourceText
-from builder.yamlread import Loc
+from builder.source.yamlread import Loc
 
 __all__ = ["CheckResult", "check_project"]
 

@@ -16,14 +16,14 @@ from typing import Literal
 
 from jinja2 import Environment
 
-from builder.check import CheckResult, check_project
-from builder.edition import document_date, document_moment, edition
+from builder.check.index import Index
+from builder.check.rules import CheckResult, check_project
 from builder.errors import CheckFailed, DossierError
-from builder.html import DEFAULT_TEMPLATES, BookInfo, environment, pdf_document, site_pages
-from builder.index import Index
-from builder.load import Project, load_project
-from builder.pdf import render_pdf
-from builder.write import write_files
+from builder.publish.edition import document_date, document_moment, edition
+from builder.publish.write import write_files
+from builder.render.html import DEFAULT_TEMPLATES, BookInfo, environment, pdf_document, site_pages
+from builder.render.pdf import render_pdf
+from builder.source.load import Project, load_project
 
 __all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Job", "build", "plan"]
 

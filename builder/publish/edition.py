@@ -13,7 +13,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from builder.dates import parse_date
+from builder.source.dates import parse_date
 
 __all__ = ["document_date", "document_moment", "edition"]
 

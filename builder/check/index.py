@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from builder.errors import Diagnostic
-from builder.load import Loaded, Project
-from builder.models import Book, Group, Person, Relationship, RelationshipType, Source
-from builder.yamlread import Loc
+from builder.source.load import Loaded, Project
+from builder.source.models import Book, Group, Person, Relationship, RelationshipType, Source
+from builder.source.yamlread import Loc
 
 __all__ = ["INVERSES", "SYMMETRIC", "AnyEntity", "Index", "Link", "derive_links", "walk"]
 

@@ -21,18 +21,18 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
 from markupsafe import Markup
 
-from builder import markdown
-from builder.context import Citer, Resolver, source_view
-from builder.diagram import network_svg
-from builder.index import Index
-from builder.load import Project
-from builder.views import (
+from builder.check.index import Index
+from builder.render import markdown
+from builder.render.context import Citer, Resolver, source_view
+from builder.render.diagram import network_svg
+from builder.render.views import (
     GRADE_LEGEND,
     LIKELIHOOD_LEGEND,
     entity_view,
     source_claims,
     sources_cited,
 )
+from builder.source.load import Project
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -44,7 +44,7 @@ __all__ = [
     "site_pages",
 ]
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ASSETS = ("site.css", "search.js")
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from builder.dates import DateText
+from builder.source.dates import DateText
 
 __all__ = [
     "Alias",

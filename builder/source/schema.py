@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from builder.models import Book, Group, Person, Settings, Source
+from builder.source.models import Book, Group, Person, Settings, Source
 
 __all__ = ["SCHEMAS", "schema_documents"]
 

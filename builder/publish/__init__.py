@@ -1,0 +1,1 @@
+"""Publishing: the build orchestrator, its cache and workers, and the one writer."""

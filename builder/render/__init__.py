@@ -1,0 +1,1 @@
+"""Rendering: view values, Markdown, diagrams, the HTML site and PDFs (WeasyPrint), as values."""

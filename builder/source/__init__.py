@@ -1,0 +1,1 @@
+"""Reading: safe YAML, pydantic schemas, partial dates, and the loaded project."""
