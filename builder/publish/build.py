@@ -21,7 +21,8 @@ from builder.check.rules import CheckResult, check_project
 from builder.errors import CheckFailed, DossierError
 from builder.publish.edition import document_date, document_moment, edition
 from builder.publish.write import write_files
-from builder.render.html import DEFAULT_TEMPLATES, BookInfo, environment, pdf_document, site_pages
+from builder.render.book import BookInfo, pdf_document
+from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
 from builder.render.pdf import render_pdf
 from builder.source.load import Project, load_project
 
