@@ -1,14 +1,12 @@
-"""Benchmark: time every job of a build and count PDF pages.
+"""Build time of the bundled corpus: clean with 1 worker and with all, then no-op.
 
-Builds a dossier repository (default: this one, the bundled corpus) into a
-temporary folder, job by job, and prints how long each output took, grouped
-by kind, with the page count of every PDF.
-
-    .venv/bin/python benchmarks/build_time.py [PROJECT]
+Run: ``python benchmarks/build_time.py [REPO]``. Prints one line per figure; each
+build runs in this process against a fresh output folder and a private cache.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -16,50 +14,31 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from builder.check.rules import check_project
-from builder.publish.build import BuildOptions, plan
-from builder.publish.write import write_files
-from builder.source.load import load_project
+from builder.publish.build import BuildOptions, build
+from builder.publish.workers import default_jobs
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def main(root: Path) -> None:
+def timed(root: Path, options: BuildOptions) -> float:
     started = time.perf_counter()
-    project = load_project(root)
-    result = check_project(project)
-    checked = time.perf_counter()
-    print(
-        f"load + check: {checked - started:.2f} s "
-        f"({result.stats['entities']} entities, {result.stats['citations']} citations)"
-    )
-    warnings: list[str] = []
-    jobs = plan(project, result.index, BuildOptions(), warnings)
-    outputs: dict[str, str | bytes] = {}
-    html_seconds = 0.0
-    pdf_times: list[tuple[float, str]] = []
-    for job in jobs:
-        begun = time.perf_counter()
-        outputs[job.output] = job.render()
-        spent = time.perf_counter() - begun
-        if job.output.endswith(".pdf"):
-            pdf_times.append((spent, job.output))
-        else:
-            html_seconds += spent
-    html_count = len(jobs) - len(pdf_times)
-    print(f"HTML: {html_count} pages in {html_seconds:.2f} s")
+    build(root, options)
+    return time.perf_counter() - started
+
+
+def main(root: Path) -> None:
+    cores = default_jobs()
     with tempfile.TemporaryDirectory() as tmp:
-        begun = time.perf_counter()
-        write_files(Path(tmp), outputs)
-        print(f"write: {time.perf_counter() - begun:.2f} s")
-        for spent, name in sorted(pdf_times, reverse=True):
-            pages = len(PdfReader(Path(tmp) / name).pages)
-            print(f"  {name:<40} {spent:6.2f} s  {pages:3d} pages  {spent / pages:5.2f} s/page")
-    total_pdf = sum(s for s, _ in pdf_times)
-    print(
-        f"PDF: {len(pdf_times)} files in {total_pdf:.2f} s; "
-        f"whole build {time.perf_counter() - started:.2f} s; warnings {len(warnings)}"
-    )
+        os.environ["DOSSIER_CACHE_DIR"] = str(Path(tmp) / "cache")
+        out = Path(tmp) / "out"
+        one = timed(root, BuildOptions(output=out, jobs=1, cache=False))
+        every = timed(root, BuildOptions(output=out, jobs=cores, cache=False))
+        noop = timed(root, BuildOptions(output=out, jobs=cores))
+        pages = sum(len(PdfReader(p).pages) for p in (out / "pdf").glob("*.pdf"))
+        print(f"bundled corpus: {len(list((out / 'pdf').glob('*.pdf')))} PDFs, {pages} pages")
+        print(f"clean build, 1 worker:       {one:7.2f} s")
+        print(f"clean build, {cores} workers:      {every:7.2f} s  (speed-up {one / every:.2f}x)")
+        print(f"no-op rebuild:               {noop:7.2f} s  ({noop / every:.1%} of a clean build)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +20,7 @@ from builder.errors import CheckFailed, DossierError
 
 if TYPE_CHECKING:
     from builder.check.rules import CheckResult
-    from builder.publish.build import Job
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -154,6 +154,39 @@ def check(project: Path, strict: bool, fmt: str) -> None:
     show_default=True,
     help="PDF page size.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes laying out PDFs (default: one per core).",
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Lay out every document it can and report every failure (publishes nothing then).",
+)
+@click.option("--no-cache", is_flag=True, help="Lay out every PDF again, ignoring the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build cache folder (default: $DOSSIER_CACHE_DIR, else ~/.cache/dossier).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="DOSSIER_SCHEDULER",
+    default=None,
+    help="Lay out PDFs on a Dask cluster (tcp://host:8786; needs dossier[cluster]).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Seconds one document may take to lay out before it fails (0: no limit).",
+)
 def build(
     project: Path,
     strict: bool,
@@ -162,18 +195,27 @@ def build(
     entities: tuple[str, ...],
     books: tuple[str, ...],
     page_size: str,
+    jobs: int | None,
+    keep_going: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    scheduler: str | None,
+    time_limit: float,
 ) -> None:
     r"""Check, then publish the HTML site and PDF dossiers and books.
 
     Writes output/html/ (open index.html; works offline) and output/pdf/
     (one PDF per entity and per book). Refuses to publish a repository with
-    errors; outputs are replaced atomically, never left half-written.
+    errors. Only what changed is laid out again (the cache is keyed by
+    content); the new edition replaces the old one whole, never a mix.
 
     \b
     Example:
       dossier build
       dossier build --only pdf --book pakistan-security --page-size letter
       dossier build --entity asim-malik --output /tmp/preview
+      dossier build --jobs 8 --keep-going
+      dossier build --scheduler tcp://render-farm:8786
     """
     from builder.publish.build import BuildOptions
     from builder.publish.build import build as run_build
@@ -186,32 +228,83 @@ def build(
         books=frozenset(books) if books else None,
         page_size="letter" if page_size == "letter" else "A4",
         strict=strict,
+        jobs=jobs or 0,
+        keep_going=keep_going,
+        cache=not no_cache,
+        cache_dir=cache_dir,
+        scheduler=scheduler,
+        time_limit=time_limit,
     )
 
     def show(result: CheckResult) -> None:
         for diagnostic in (*result.errors, *result.warnings):
             click.echo(diagnostic.format(), err=True)
 
-    report = run_build(project.resolve(), options, on_checked=show, progress=_progress)
+    progress = Progress()
+    try:
+        report = run_build(
+            project.resolve(),
+            options,
+            on_checked=show,
+            progress=progress.update,
+            on_notice=lambda message: click.echo(f"notice: {message}", err=True),
+        )
+    finally:
+        progress.close()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    html = sum(1 for p in report.written if p.suffix != ".pdf")
-    pdf = len(report.written) - html
+    published, pdf = report.published, report.pdf
+    files = (*published.written, *published.unchanged)
+    pdfs = sum(1 for path in files if path.startswith("pdf/"))
+    changed = (
+        f"{len(published.written)} files written, {len(published.unchanged)} unchanged, "
+        f"{len(published.removed)} removed"
+        if published.written or published.removed
+        else "nothing changed"
+    )
     click.echo(
-        f"Built {html} HTML files and {pdf} PDFs in {report.seconds:.1f} s into "
-        f"{report.output}: {len(report.check.warnings) + len(report.warnings)} warnings"
+        f"Built {len(files) - pdfs} HTML files and {pdfs} PDFs into {report.output} "
+        f"in {report.seconds:.1f} s: {len(pdf.assembled)} PDFs rendered "
+        f"({len(pdf.laid_out)} parts laid out), {len(pdf.reused)} reused from the cache; "
+        f"{changed}; {len(report.check.warnings) + len(report.warnings)} warnings"
     )
 
 
-def _progress(jobs: list[Job]) -> Iterable[Job]:
-    """A progress bar on a terminal; silence elsewhere."""
-    if not sys.stderr.isatty():
-        yield from jobs
-        return
-    with click.progressbar(
-        jobs, label="Rendering", file=sys.stderr, item_show_func=lambda j: j.output if j else ""
-    ) as bar:
-        yield from bar
+class Progress:
+    """A bar with the current output and an estimate on a terminal; lines elsewhere.
+
+    Piped output (CI, ``make build | tee``) gets one line per finished PDF part, so a
+    long build is never silent.
+    """
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.tty = sys.stderr.isatty()
+
+    def update(self, what: str, done: int, total: int) -> None:
+        """``what`` was just finished: ``done`` of ``total`` (0 of 0: an HTML page)."""
+        if total == 0:
+            return
+        if not self.tty:
+            click.echo(f"[{done}/{total}] {what}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label="Laying out PDFs",
+                file=sys.stderr,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
+            self.bar.__enter__()
+        self.bar.current_item = what
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        """Finish the bar, if one was drawn."""
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @main.command()

@@ -28,7 +28,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
-    """(depth, title, 1-based page) for every bookmark."""
+    """(depth, title, 1-based physical page) for every bookmark."""
     found: list[tuple[int, str, int]] = []
 
     def walk(items: Sequence[Any], depth: int) -> None:
@@ -68,24 +68,43 @@ def test_toc_page_numbers_match_where_entities_and_sections_start(built: Path) -
     toc = re.findall(r"^(.+?) \.{3,}\s+(\d+)$", reader.pages[1].extract_text(), flags=re.M)
     assert [title for title, _ in toc][:2] == ["Inter-Services Intelligence", "Also known as"]
     assert len(toc) == 14
-    marks = [(title, page) for _, title, page in outline(reader)]
+    # Front matter is numbered i, ii; the contents print the page labels of the body.
+    labels = reader.page_labels
+    assert labels[:3] == ["i", "ii", "1"]
+    marks = [(title, labels[page - 1]) for _, title, page in outline(reader)]
     for title, page in toc:  # each entry matches the next bookmark of that title
         position = next(i for i, (t, _) in enumerate(marks) if t == title)
-        assert marks[position][1] == int(page), title
+        assert marks[position][1] == page, title
         marks = marks[position + 1 :]
     for name in ("Inter-Services Intelligence", "Asim Malik"):
-        start = int(dict(toc)[name])
-        assert name in reader.pages[start - 1].extract_text().splitlines()[:3]
+        start = labels.index(dict(toc)[name])
+        assert name in reader.pages[start].extract_text().splitlines()[:3]
 
 
 def test_every_page_has_the_marking_and_page_n_of_m(built: Path) -> None:
-    reader = PdfReader(built / "pdf" / "briefing-book.pdf")
-    total = len(reader.pages)
+    reader = PdfReader(built / "pdf" / "isi.pdf")
+    labels = reader.page_labels
+    body = labels.index("1")
+    assert labels[:body] == ["i", "ii"]  # cover and contents
+    total = len(reader.pages) - body
+    for number, page in enumerate(reader.pages[body:], start=1):
+        assert f"Page {number} of {total}" in page.extract_text()
     for number, page in enumerate(reader.pages, start=1):
-        text = page.extract_text()
-        assert text.count("TLP:CLEAR") >= 2, number
-        if number > 1:
-            assert f"Page {number} of {total}" in text
+        assert page.extract_text().count("TLP:CLEAR") >= 2, number
+
+
+def test_book_chapters_number_their_own_pages(built: Path) -> None:
+    """A chapter's footer counts within it, so no chapter's layout depends on another's."""
+    reader = PdfReader(built / "pdf" / "briefing-book.pdf")
+    footers = [
+        re.search(r"^(.+) · (\d+) of (\d+)$", page.extract_text(), flags=re.M)
+        for page in reader.pages[2:]
+    ]
+    assert all(footers)
+    parts = [m.group(1).removeprefix("TLP:CLEAR ") for m in footers if m and m.group(2) == "1"]
+    assert parts == ["Inter-Services Intelligence", "Asim Malik", "Source appendix"]
+    for page in reader.pages:
+        assert page.extract_text().count("TLP:CLEAR") >= 2
 
 
 def test_footnotes_carry_source_locator_and_grade(built: Path) -> None:
@@ -102,7 +121,8 @@ def test_every_footnote_is_on_the_page_of_its_call(built: Path) -> None:
         for page in reader.pages
     ]
     numbers = [int(n) for page in per_page for n in page]
-    assert numbers == list(range(1, 12))  # 11 citations in the two profiles
+    # 11 citations in the two profiles; each chapter numbers its own notes
+    assert numbers == [*range(1, 5), *range(1, 8)]
     appendix = next(p for _, t, p in outline(reader) if t == "Source appendix")
     assert not any(per_page[appendix - 1 :])  # none pushed past the profiles
 
@@ -204,9 +224,9 @@ def test_refused_fetch_fails_the_build_and_keeps_old_outputs(
         main, ["build", "-p", str(root), "-o", str(out), "--only", "pdf", "--entity", "isi"]
     )
     assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: pdf/isi.pdf: refused to fetch https://example.com/logo.png: PDFs may only use "
-        "files from the template folders, never the network\n"
+    assert result.stderr.endswith(
+        "Error: pdf/isi.pdf, front matter: refused to fetch https://example.com/logo.png: "
+        "PDFs may only use files from the template folders, never the network\n"
     )
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
@@ -306,7 +326,9 @@ def test_build_options(runner: CliRunner, good_project: Path, tmp_path: Path) ->
     assert (tmp_path / "html/isi.html").exists()
     assert not (tmp_path / "html/asim-malik.html").exists()
     assert re.fullmatch(
-        r"Built 6 HTML files and 0 PDFs in \d+\.\d s into .+: 0 warnings\n", result.stdout
+        r"Built 6 HTML files and 0 PDFs into .+ in \d+\.\d s: 0 PDFs rendered \(0 parts laid out\), "
+        r"0 reused from the cache; 6 files written, 0 unchanged, 0 removed; 0 warnings\n",
+        result.stdout,
     )
     unknown = runner.invoke(main, ["build", "-p", str(good_project), "--entity", "nobody"])
     assert unknown.exit_code == 2

@@ -1,35 +1,38 @@
 """``build()``: the one orchestrator. Read it top to bottom.
 
-load everything -> check everything (refuse to publish on any error) -> plan
-one job per output file, each with its declared inputs -> render every job to
-a string or bytes -> write them all atomically. Nothing is written before
-everything has rendered, so a failure leaves the previous outputs untouched.
+lock the output folder -> load everything -> check everything (refuse to publish on
+any error) -> plan every output -> render HTML pages (strings, in memory) and PDFs
+(laid out part by part, in a pool, reusing the cache) -> publish the whole edition at
+once. Nothing is written before everything has rendered, so a failure or an
+interruption leaves the previous edition untouched.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment
-
+from builder import __version__
 from builder.check.index import Index
 from builder.check.rules import CheckResult, check_project
 from builder.errors import CheckFailed, DossierError
+from builder.publish.cache import Cache, cache_folder, salt
 from builder.publish.edition import document_date, document_moment, edition
-from builder.publish.write import write_files
-from builder.render.book import BookInfo, pdf_document
+from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
+from builder.publish.workers import PartsFailed, default_jobs
+from builder.publish.write import Published, locked, publish
+from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
-from builder.render.pdf import render_pdf
 from builder.source.load import Project, load_project
 
-__all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Job", "build", "plan"]
+__all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan"]
 
 DEFAULT_BOOK = "briefing-book"
-Progress = Callable[[list["Job"]], Iterable["Job"]]
+# (what, done, total): what was just finished
+Progress = Callable[[str, int, int], None]
 
 
 class SelectionError(DossierError):
@@ -39,17 +42,8 @@ class SelectionError(DossierError):
 
 
 @dataclass(frozen=True)
-class Job:
-    """One output file: where it goes, what it is made from, how to make it."""
-
-    output: str
-    inputs: tuple[str, ...]
-    render: Callable[[], str | bytes]
-
-
-@dataclass(frozen=True)
 class BuildOptions:
-    """What to build and where."""
+    """What to build, where, and with how many workers."""
 
     output: Path | None = None
     html: bool = True
@@ -58,17 +52,33 @@ class BuildOptions:
     books: frozenset[str] | None = None
     page_size: Literal["A4", "letter"] = "A4"
     strict: bool = False
+    jobs: int = 0  # 0: one worker per core
+    keep_going: bool = False
+    cache: bool = True
+    cache_dir: Path | None = None
+    scheduler: str | None = None
+    time_limit: float = 300.0
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did, for the one-line summary."""
+    """What a build did, for the summary line."""
 
     check: CheckResult
-    written: tuple[Path, ...]
+    published: Published
+    pdf: PdfRun
     seconds: float
     warnings: tuple[str, ...]
     output: Path
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every output of one build: HTML pages to render, PDFs to lay out."""
+
+    pages: dict[str, Callable[[], str]] = field(default_factory=dict)
+    pdfs: list[PdfJob] = field(default_factory=list)
+    scope: tuple[str, ...] = ()  # the output paths (or prefixes) this build owns
 
 
 def build(
@@ -76,27 +86,67 @@ def build(
     options: BuildOptions,
     *,
     on_checked: Callable[[CheckResult], None] = lambda result: None,
-    progress: Progress = lambda jobs: jobs,
+    progress: Progress = lambda what, done, total: None,
+    on_notice: Callable[[str], None] = lambda message: None,
 ) -> BuildReport:
-    """Check, render and write a dossier repository."""
+    """Check, render and publish a dossier repository.
+
+    Raises:
+        DossierError: on errors in the data, a failed document or an unwritable output.
+
+    """
     started = time.perf_counter()
-    project = load_project(root)
-    result = check_project(project)
-    on_checked(result)
-    if result.errors or (options.strict and result.warnings):
-        raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
-    _check_selection(result.index, options)
-    warnings: list[str] = []
-    outputs: dict[str, str | bytes] = {}
-    for job in progress(plan(project, result.index, options, warnings)):
-        outputs[job.output] = job.render()
-    if options.strict and warnings:
-        raise DossierError("build refused (--strict): " + "; ".join(warnings))
-    folder = options.output or root / "output"
-    written = write_files(folder, outputs)
-    return BuildReport(
-        result, tuple(written), time.perf_counter() - started, tuple(warnings), folder
-    )
+    folder = _output_folder(root, options.output)
+    cache = Cache(cache_folder(root, options.cache_dir), options.cache, on_notice=on_notice)
+    with locked(folder):
+        project = load_project(root)
+        result = check_project(project)
+        on_checked(result)
+        if result.errors or (options.strict and result.warnings):
+            raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
+        _check_selection(result.index, options)
+        work = plan(project, result.index, options)
+        outputs = {path: render().encode("utf-8") for path, render in work.pages.items()}
+        for path in work.pages:
+            progress(path, 0, 0)
+        run = render_pdfs(
+            work.pdfs,
+            cache,
+            salt=salt(__version__),
+            assets=_assets(project),
+            workers=options.jobs or default_jobs(),
+            scheduler=options.scheduler,
+            keep_going=options.keep_going,
+            time_limit=options.time_limit,
+            on_progress=progress,
+        )
+        if run.failures:
+            listed = "\n".join(f.message for f in run.failures)
+            raise PartsFailed(
+                f"{listed}\n{len(run.failures)} document(s) failed; nothing was published "
+                f"(the {len(run.laid_out)} parts laid out are cached for the next build)"
+            )
+        warnings = tuple(sorted(set(run.warnings)))
+        if options.strict and warnings:
+            raise DossierError("build refused (--strict): " + "; ".join(warnings))
+        outputs.update(run.outputs)
+        published = publish(folder, outputs, work.scope)
+    return BuildReport(result, published, run, time.perf_counter() - started, warnings, folder)
+
+
+def _output_folder(root: Path, chosen: Path | None) -> Path:
+    """The output folder; never the repository itself, its sources or a system folder."""
+    folder = (chosen or root / "output").resolve()
+    root = root.resolve()
+    sources = [root / name for name in ("dossiers", "seeds", "templates", ".git")]
+    if folder in (root, Path(folder.anchor)) or any(
+        folder.is_relative_to(place) for place in sources
+    ):
+        raise SelectionError(
+            f"--output {folder}: refusing to publish over the repository or its sources; "
+            "choose an empty folder or one an earlier build wrote"
+        )
+    return folder
 
 
 def _check_selection(index: Index, options: BuildOptions) -> None:
@@ -145,30 +195,27 @@ def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo
     ]
 
 
-def plan(project: Project, index: Index, options: BuildOptions, warnings: list[str]) -> list[Job]:
-    """Every job of this build, in a stable order: HTML pages, then PDFs."""
+def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
+    """Every output of this build, in a stable order: HTML pages, then PDFs."""
     env = environment(project)
     stamp = edition(project.root)
     books = books_of(project, index, stamp)
     wanted_entities = sorted(
         e for e in index.entities if options.entities is None or e in options.entities
     )
+    partial = options.entities is not None or options.books is not None
     if options.entities is not None and options.books is None:
         books = []
     elif options.books is not None:
         books = [b for b in books if b.id in options.books]
         wanted_entities = [] if options.entities is None else wanted_entities
-    templates = tuple(sorted(_template_inputs(project)))
-    jobs: list[Job] = []
+    pages: dict[str, Callable[[], str]] = {}
     if options.html:
-        only = (
-            None
-            if options.entities is None and options.books is None
-            else {*wanted_entities, *(b.id for b in books)}
-        )
+        only = None if not partial else {*wanted_entities, *(b.id for b in books)}
         pdfs = {*wanted_entities, *(b.id for b in books)} if options.pdf else set()
         for name, render in site_pages(project, index, env, pdfs=pdfs, only=only).items():
-            jobs.append(Job(f"html/{name}", _inputs(project, index, name) + templates, render))
+            pages[f"html/{name}"] = render
+    jobs: list[PdfJob] = []
     if options.pdf:
         settings = project.settings.model
         singles = [
@@ -185,49 +232,24 @@ def plan(project: Project, index: Index, options: BuildOptions, warnings: list[s
             for e in wanted_entities
         ]
         for info in [*singles, *books]:
-            inputs = (
-                tuple(
-                    sorted({p for e in info.entities for p in _inputs(project, index, f"{e}.html")})
-                )
-                + templates
-            )
-            jobs.append(
-                Job(
-                    f"pdf/{info.id}.pdf",
-                    inputs,
-                    _pdf_job(project, index, env, info, options, warnings),
-                )
-            )
-    return jobs
-
-
-def _pdf_job(
-    project: Project,
-    index: Index,
-    env: Environment,
-    info: BookInfo,
-    options: BuildOptions,
-    warnings: list[str],
-) -> Callable[[], bytes]:
-    def render() -> bytes:
-
-        def make_html(pages: dict[str, int]) -> str:
-            return pdf_document(
+            parts = pdf_parts(
                 project,
                 index,
                 env,
                 info,
                 page_size=options.page_size,
                 created=document_date(info.as_of),
-                pages=pages,
+                split=info.id not in index.entities,  # books: a part per chapter
             )
-
-        epoch = int(document_moment(info.as_of).timestamp())
-        data, logged = render_pdf(f"pdf/{info.id}.pdf", make_html, _asset_folders(project), epoch)
-        warnings.extend(logged)
-        return data
-
-    return render
+            epoch = int(document_moment(info.as_of).timestamp())
+            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch))
+    if partial:  # a partial build owns only what it makes; the rest stays as it was
+        scope = tuple(sorted({*pages, *(job.output for job in jobs)}))
+    else:
+        scope = tuple(
+            f"{tree}/" for tree, wanted in (("html", options.html), ("pdf", options.pdf)) if wanted
+        )
+    return Plan(pages, jobs, scope)
 
 
 def _asset_folders(project: Project) -> list[Path]:
@@ -237,22 +259,13 @@ def _asset_folders(project: Project) -> list[Path]:
     return folders
 
 
-def _template_inputs(project: Project) -> Iterator[str]:
+def _assets(project: Project) -> tuple[tuple[str, bytes], ...]:
+    """The theme files a PDF may load, by path relative to the theme (overrides first)."""
+    found: dict[str, bytes] = {}
     for folder in _asset_folders(project):
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                yield path.as_posix()
-
-
-def _inputs(project: Project, index: Index, page: str) -> tuple[str, ...]:
-    """Files a page is made from: its profile, linked profiles and cited sources."""
-    entity_id = page.removesuffix(".html")
-    if entity_id not in index.entities:
-        return (project.settings.path,)
-    paths = {index.entities[entity_id].path, project.settings.path}
-    for link in index.links.get(entity_id, []):
-        paths.add(index.entities[link.other].path)
-    for source_id, citing in index.cited_by.items():
-        if entity_id in citing and source_id in index.sources:
-            paths.add(index.sources[source_id].path)
-    return tuple(sorted(paths))
+            relative = path.relative_to(folder).as_posix()
+            # Symlinks could reach any file of the machine; the theme is what is in it.
+            if path.is_file() and not path.is_symlink() and relative not in found:
+                found[relative] = path.read_bytes()
+    return tuple(sorted(found.items()))

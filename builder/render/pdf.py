@@ -1,13 +1,19 @@
-"""WeasyPrint behind one function: HTML string in, PDF bytes out.
+"""WeasyPrint behind one function: one part's HTML in, its PDF bytes and layout facts out.
 
-WeasyPrint is imported lazily so that ``dossier check`` stays fast. Every
-resource it asks for goes through :class:`RestrictedFetcher`: only files
-inside the project's template folders may be read, nothing from the network,
-and a refused fetch stops the build instead of being logged and skipped.
+A PDF dossier or book is assembled from *parts* (front matter, chapters, appendix),
+each laid out exactly once by :func:`render_part`. A :class:`PartSpec` carries
+everything the layout needs as plain values (the HTML, the bytes of every asset the
+theme may load, the timestamp to stamp), so a part renders the same in this process,
+in a worker process or on a cluster machine, and its content hash is its cache key.
 
-Log policy (after WeasyPrint's own): WeasyPrint's ERROR records mean the PDF
-cannot be produced correctly and fail the job; its WARNING records become
-build warnings an editor should look at; INFO and below are dropped.
+WeasyPrint is imported lazily so that ``dossier check`` stays fast. Every resource it
+asks for goes through an in-memory fetcher: only the theme's own files may be read,
+nothing from the network or the disk, and a refused fetch fails the part instead of
+being logged and skipped.
+
+Log policy (after WeasyPrint's own): WeasyPrint's ERROR records mean the PDF cannot
+be produced correctly and fail the part; its WARNING records become build warnings an
+editor should look at; INFO and below are dropped.
 """
 
 from __future__ import annotations
@@ -15,18 +21,34 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from builder.errors import DossierError
 
-__all__ = ["PdfError", "render_pdf"]
+__all__ = [
+    "ASSET_BASE",
+    "CROSS_PREFIX",
+    "Bookmark",
+    "PartResult",
+    "PartSpec",
+    "PdfError",
+    "render_part",
+    "warm_up",
+]
 
-
-MAX_LAYOUTS = 4
+# Parts are laid out against a virtual folder: the fetcher serves it from the
+# spec's asset bytes, so a worker needs no access to the repository's files.
+ASSET_BASE = "file:///dossier-theme/"
+# A link to an anchor in another part of the same PDF leaves the layout as this
+# URI; assembly turns it back into an internal link (see builder.render.assemble).
+CROSS_PREFIX = "dossier-part:"
 _ENVIRONMENT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
 
@@ -34,27 +56,67 @@ class PdfError(DossierError):
     """A PDF could not be produced correctly."""
 
 
-def _fetcher_class() -> Any:
+class PartTimeout(PdfError):
+    """A part took longer than the per-document time limit."""
+
+
+# (level, label, page index within the part, x, y in PDF points, closed)
+Bookmark = tuple[int, str, int, float, float, bool]
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One document to lay out: plain values only, so it pickles and hashes."""
+
+    name: str
+    html: str
+    assets: tuple[tuple[str, bytes], ...]
+    epoch: int
+    time_limit: float = 300.0
+
+    def key(self, salt: str) -> str:
+        """Content hash of everything the layout depends on (``salt``: tool versions)."""
+        digest = hashlib.sha256()
+        for piece in (salt, self.html, str(self.epoch)):
+            digest.update(piece.encode("utf-8"))
+            digest.update(b"\0")
+        for path, data in self.assets:
+            digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One laid-out part: PDF bytes plus what assembly and the contents need."""
+
+    pdf: bytes
+    pages: int
+    anchors: Mapping[str, int]  # anchor -> page index within the part (first page it is on)
+    bookmarks: tuple[Bookmark, ...]
+    warnings: tuple[str, ...]
+
+
+def _fetcher(spec: PartSpec) -> Any:
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
-        """Serve files from the allowed folders; refuse everything else, fatally."""
+    files = dict(spec.assets)
 
-        def __init__(self, allowed: Sequence[Path]) -> None:
+    class ThemeFetcher(URLFetcher):  # type: ignore[misc]
+        """Serve the theme's files from memory; refuse everything else, fatally."""
+
+        def __init__(self) -> None:
             super().__init__(fail_on_errors=True)
-            self.allowed = [folder.resolve() for folder in allowed]
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if any(path.is_relative_to(folder) for folder in self.allowed) and path.is_file():
-                    return URLFetcherResponse(url, body=path.read_bytes())
+            if url.startswith(ASSET_BASE):
+                relative = unquote(urlparse(url).path).removeprefix("/dossier-theme/")
+                if relative in files:
+                    return URLFetcherResponse(url, body=files[relative])
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused to fetch {url!r}")
 
-    return RestrictedFetcher
+    return ThemeFetcher()
 
 
 @contextmanager
@@ -92,57 +154,93 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def render_pdf(
-    name: str,
-    make_html: Callable[[dict[str, int]], str],
-    allowed: Sequence[Path],
-    epoch: int,
-) -> tuple[bytes, list[str]]:
-    """Render one document; return its bytes and the warnings WeasyPrint raised.
+@contextmanager
+def _time_limit(name: str, seconds: float) -> Iterator[None]:
+    """Interrupt a layout that runs past ``seconds`` (worker processes' main thread only).
 
-    ``make_html`` gets the page number of every anchor (empty at first) and
-    returns the document; it is laid out again until the numbers it prints in
-    its table of contents are the pages where the anchors landed. We do this
-    instead of CSS ``target-counter()``, whose re-layout pass makes WeasyPrint
-    70 drop footnotes (one per page, the rest lost).
-    ``epoch`` (seconds) stands in for the clock wherever a timestamp is written.
+    Dask runs tasks in threads, where signals cannot be used; there the cluster's
+    own timeouts apply.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise PartTimeout(f"{name}: took longer than {seconds:g} s to lay out; stopped")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint once per worker, before the first part arrives."""
+    import weasyprint  # noqa: F401
+
+
+def render_part(spec: PartSpec) -> PartResult:
+    """Lay out one part once; return its PDF bytes, page count, anchors and bookmarks.
+
+    Links to anchors that are not in this part (a footnote's source in the appendix,
+    another chapter's entity) become ``dossier-part:ANCHOR`` URIs for assembly to
+    resolve, instead of WeasyPrint's "no anchor" error.
 
     Raises:
-        PdfError: on a refused fetch or a WeasyPrint error.
+        PdfError: on a refused fetch, a WeasyPrint error or the time limit.
 
     """
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _fetcher_class()(allowed)
-    base = allowed[0].resolve().as_uri() + "/"
-    pages: dict[str, int] = {}
-    unsettled: list[str] = []
-    with _captured_logs() as records, _source_date_epoch(epoch):
+    fetcher = _fetcher(spec)
+    with (
+        _captured_logs() as records,
+        _source_date_epoch(spec.epoch),
+        _time_limit(spec.name, spec.time_limit),
+    ):
         try:
-            for _ in range(MAX_LAYOUTS):
-                html = make_html(pages)
-                document = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
-                found: dict[str, int] = {}
-                for number, page in enumerate(document.pages, start=1):
-                    for anchor in page.anchors:  # an element split over pages: its first
-                        found.setdefault(anchor, number)
-                if found == pages:
-                    break
-                pages = found
-            else:
-                unsettled.append(f"{name}: table of contents page numbers did not settle")
-            identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-            data: bytes = document.write_pdf(pdf_identifier=identifier)
+            document = HTML(string=spec.html, base_url=ASSET_BASE, url_fetcher=fetcher).render()
+            anchors: dict[str, int] = {}
+            for number, page in enumerate(document.pages):
+                for anchor in page.anchors:  # an element split over pages: its first
+                    anchors.setdefault(anchor, number)
+            for page in document.pages:
+                page.links[:] = [_outward(link, anchors) for link in page.links]
+            bookmarks = tuple(_flatten(document.make_bookmark_tree(0.75, transform_pages=True)))
+            identifier = hashlib.sha256(spec.html.encode("utf-8")).hexdigest()[:32]
+            data: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"))
         except FatalURLFetchingError:
             refused = ", ".join(fetcher.refused) or "a resource"
             raise PdfError(
-                f"{name}: refused to fetch {refused}: PDFs may only use files from the "
+                f"{spec.name}: refused to fetch {refused}: PDFs may only use files from the "
                 "template folders, never the network"
             ) from None
     # This one speaks of the machine's HarfBuzz build, not of the document.
     records = [r for r in records if not r.getMessage().startswith(_ENVIRONMENT_NOTICE)]
     errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
     if errors:
-        raise PdfError(f"{name}: WeasyPrint error: {errors[0]}")
-    return data, unsettled + [f"{name}: {r.getMessage()}" for r in records]
+        raise PdfError(f"{spec.name}: WeasyPrint error: {errors[0]}")
+    return PartResult(
+        pdf=data,
+        pages=len(document.pages),
+        anchors=anchors,
+        bookmarks=bookmarks,
+        warnings=tuple(f"{spec.name}: {r.getMessage()}" for r in records),
+    )
+
+
+def _outward(link: Any, anchors: Mapping[str, int]) -> Any:
+    kind, target, rectangle, box = link
+    if kind == "internal" and target not in anchors:
+        return ("external", CROSS_PREFIX + target, rectangle, box)
+    return link
+
+
+def _flatten(tree: list[Any], level: int = 1) -> Iterator[Bookmark]:
+    for label, (page, x, y), children, state in tree:
+        yield (level, label, page, float(x), float(y), state == "closed")
+        yield from _flatten(children, level + 1)

@@ -1,0 +1,194 @@
+"""The build cache: laid-out PDF parts and assembled PDFs, addressed by content hash.
+
+A key is the sha256 of everything an output is made from: the exact HTML handed to
+WeasyPrint (which holds every name, date, grade and note the page shows), the bytes of
+every theme file the layout may load, the document date, and the versions of Dossier,
+WeasyPrint, pikepdf and the fonts installed (:func:`salt`). File times are never used:
+git checkouts reset them. Equal keys therefore mean equal bytes, so an incremental
+build is byte-identical to a clean one.
+
+The cache lives outside the repository (``$DOSSIER_CACHE_DIR``, else the user's cache
+folder), where no pull request can plant a forged entry. Every entry is checked on
+read: a corrupt, truncated or foreign entry is reported in one line, ignored and
+replaced, never trusted. Entries hold JSON and raw bytes only, never pickles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder.errors import DossierError
+from builder.render.pdf import PartResult
+
+__all__ = ["Cache", "CacheError", "cache_folder", "salt"]
+
+_MAGIC = b"DOSSIER-CACHE 1\n"
+_FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
+class CacheError(DossierError):
+    """The cache folder cannot be used (inside the repository, or not writable)."""
+
+    exit_code = 2
+
+
+def cache_folder(root: Path, chosen: Path | None) -> Path:
+    """``chosen``, else ``$DOSSIER_CACHE_DIR``, else ``$XDG_CACHE_HOME/dossier``.
+
+    Raises:
+        CacheError: when the folder is inside the repository, where git could track
+            it and a pull request could commit forged entries.
+
+    """
+    if chosen is None and os.environ.get("DOSSIER_CACHE_DIR"):
+        chosen = Path(os.environ["DOSSIER_CACHE_DIR"])
+    if chosen is None:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        chosen = Path(base) / "dossier"
+    folder = chosen.expanduser().resolve()
+    if folder.is_relative_to(root.resolve()):
+        raise CacheError(
+            f"cache folder {folder} is inside the repository; keep it outside "
+            "(a cache that git could track is a way to plant forged outputs)"
+        )
+    return folder
+
+
+def salt(tool_version: str) -> str:
+    """Versions that change output bytes without changing any input file."""
+    import pikepdf
+    import weasyprint
+
+    digest = hashlib.sha256()
+    for folder in _FONT_FOLDERS:  # which fonts exist, by name and size
+        base = Path(folder).expanduser()
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    digest.update(f"{path}\0{path.stat().st_size}\n".encode())
+    return "|".join(
+        [
+            f"dossier {tool_version}",
+            f"weasyprint {weasyprint.__version__}",
+            f"pikepdf {pikepdf.__version__}",
+            f"python {platform.python_version()}",
+            f"fonts {digest.hexdigest()[:16]}",
+        ]
+    )
+
+
+@dataclass
+class Cache:
+    """Entries under ``folder``; ``enabled=False`` (``--no-cache``) reads nothing."""
+
+    folder: Path
+    enabled: bool = True
+    notices: list[str] = field(default_factory=list)
+    on_notice: Callable[[str], None] = lambda message: None
+
+    def get_part(self, key: str) -> PartResult | None:
+        """A laid-out part, or None when absent or not to be trusted."""
+        entry = self._read("parts", key)
+        if entry is None:
+            return None
+        meta, data = entry
+        try:
+            return PartResult(
+                pdf=data,
+                pages=int(meta["pages"]),
+                anchors={str(k): int(v) for k, v in meta["anchors"].items()},
+                bookmarks=tuple(
+                    (int(a), str(b), int(c), float(d), float(e), bool(f))
+                    for a, b, c, d, e, f in meta["bookmarks"]
+                ),
+                warnings=tuple(str(w) for w in meta["warnings"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self._notice(f"cache entry parts/{key[:12]} has an unexpected shape; ignored")
+            return None
+
+    def put_part(self, key: str, part: PartResult) -> None:
+        """Store a laid-out part."""
+        meta = {
+            "pages": part.pages,
+            "anchors": dict(part.anchors),
+            "bookmarks": [list(b) for b in part.bookmarks],
+            "warnings": list(part.warnings),
+        }
+        self._write("parts", key, meta, part.pdf)
+
+    def get_output(self, key: str) -> tuple[bytes, tuple[str, ...]] | None:
+        """An assembled output file and the warnings its parts raised, or None."""
+        entry = self._read("outputs", key)
+        if entry is None:
+            return None
+        warnings = entry[0].get("warnings")
+        if not isinstance(warnings, list):
+            self._notice(f"cache entry outputs/{key[:12]} has an unexpected shape; ignored")
+            return None
+        return entry[1], tuple(str(w) for w in warnings)
+
+    def put_output(self, key: str, data: bytes, warnings: tuple[str, ...]) -> None:
+        """Store an assembled output file with its warnings (so --strict sees them again)."""
+        self._write("outputs", key, {"warnings": list(warnings)}, data)
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key
+
+    def _notice(self, message: str) -> None:
+        self.notices.append(message)
+        self.on_notice(message)
+
+    def _read(self, kind: str, key: str) -> tuple[Mapping[str, Any], bytes] | None:
+        if not self.enabled:
+            return None
+        path = self._path(kind, key)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            self._notice(f"cache entry {kind}/{key[:12]} unreadable ({error.strerror}); ignored")
+            return None
+        # magic, sha256 of the rest, JSON header line, payload
+        if not raw.startswith(_MAGIC):
+            self._notice(f"cache entry {kind}/{key[:12]} is not a Dossier cache entry; ignored")
+            return None
+        body = raw[len(_MAGIC) :]
+        checksum, _, rest = body.partition(b"\n")
+        if hashlib.sha256(rest).hexdigest().encode() != checksum:
+            self._notice(f"cache entry {kind}/{key[:12]} is corrupt or truncated; rebuilt")
+            return None
+        header, _, payload = rest.partition(b"\n")
+        try:
+            meta = json.loads(header)
+        except ValueError:
+            self._notice(f"cache entry {kind}/{key[:12]} has a broken header; rebuilt")
+            return None
+        if not isinstance(meta, dict) or meta.get("key") != key:
+            self._notice(f"cache entry {kind}/{key[:12]} belongs to another key; ignored")
+            return None
+        return meta, payload
+
+    def _write(self, kind: str, key: str, meta: Mapping[str, Any], data: bytes) -> None:
+        header = json.dumps({"key": key, **meta}, sort_keys=True, ensure_ascii=True).encode()
+        rest = header + b"\n" + data
+        raw = _MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+            os.replace(temp, path)
+        except OSError as error:
+            # A cache that cannot be written only makes the next build slower.
+            self._notice(f"cannot write the cache at {path.parent}: {error.strerror}")

@@ -1,0 +1,126 @@
+"""One PDF from separately laid-out parts, with pikepdf: pages, links, outline, labels.
+
+A book costs the sum of its chapters only if no chapter's layout depends on another:
+each part (front matter, chapter, appendix) is laid out on its own and cached, and
+this module joins them. It keeps what a reader relies on across the joins:
+
+- every named destination of every part, in one name tree, so internal links work;
+- links that a part could not resolve on its own (``dossier-part:ANCHOR`` URIs, see
+  :mod:`builder.render.pdf`) turned back into internal links;
+- one outline (bookmarks) built from every part's bookmarks;
+- page labels: front matter numbered i, ii, …, the body 1, 2, … across all parts,
+  the numbers the contents print;
+- the front part's metadata (title, author, subject, keywords, dates, language).
+
+Structure trees are not merged: parts are not tagged today (see the closing note of
+issue 7 for what PDF/A-3a will need). Output bytes depend only on the parts.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from builder.render.pdf import CROSS_PREFIX, PartResult, PdfError
+
+__all__ = ["assemble"]
+
+_INFO_KEYS = (
+    "/Title",
+    "/Author",
+    "/Subject",
+    "/Keywords",
+    "/Creator",
+    "/Producer",
+    "/CreationDate",
+    "/ModDate",
+)
+
+
+def assemble(name: str, front: PartResult, body: Sequence[PartResult]) -> bytes:
+    """Join ``front`` (numbered i, ii, …) and ``body`` parts (numbered 1, 2, …) into one PDF.
+
+    Raises:
+        PdfError: when a link points at an anchor that no part has.
+
+    """
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
+
+    out = pikepdf.Pdf.new()
+    opened = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in (front, *body)]
+    dests: dict[str, pikepdf.Array] = {}
+    offsets: list[int] = []
+    for source in opened:
+        offset = len(out.pages)
+        offsets.append(offset)
+        positions = {page.obj.objgen: i for i, page in enumerate(source.pages)}
+        with warnings.catch_warnings():
+            # pikepdf warns that extend() drops named destinations: they are rebuilt below.
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            out.pages.extend(source.pages)
+        names = source.Root.get("/Names")
+        if names is None or "/Dests" not in names:
+            continue
+        for anchor, dest in NameTree(names.Dests).items():
+            index = positions.get(dest[0].objgen)
+            if index is None or anchor in dests:
+                continue  # as WeasyPrint does: the first anchor of a name wins
+            target = out.pages[offset + index].obj
+            dests[anchor] = Array([target, Name.XYZ, dest[2], dest[3], 0])
+
+    missing: set[str] = set()
+    for page in out.pages:
+        for annot in page.obj.get("/Annots", []):
+            action = annot.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if not uri.startswith(CROSS_PREFIX):
+                continue
+            anchor = uri.removeprefix(CROSS_PREFIX)
+            if anchor not in dests:
+                missing.add(anchor)
+                continue
+            del annot["/A"]
+            annot.Dest = String(anchor)
+    if missing:
+        raise PdfError(f"{name}: no anchor for internal link(s) #{', #'.join(sorted(missing))}")
+
+    tree = NameTree.new(out)
+    for anchor in sorted(dests):
+        tree[anchor] = dests[anchor]
+    out.Root.Names = Dictionary(Dests=tree.obj)
+
+    with out.open_outline() as outline:
+        stack: list[tuple[int, Any]] = [(0, outline.root)]
+        for part, offset in zip((front, *body), offsets, strict=True):
+            for level, label, page_index, x, y, _closed in part.bookmarks:
+                while stack[-1][0] >= level:
+                    stack.pop()
+                place = Array([out.pages[offset + page_index].obj, Name.XYZ, x, y, 0])
+                item = OutlineItem(label, place)
+                stack[-1][1].append(item)
+                stack.append((level, item.children))
+
+    out.Root.PageLabels = Dictionary(
+        Nums=Array([0, Dictionary(S=Name.r), front.pages, Dictionary(S=Name.D)])
+    )
+    info = opened[0].trailer.get("/Info")
+    if info is not None:
+        out.trailer.Info = out.make_indirect(
+            Dictionary({key: String(str(info[key])) for key in _INFO_KEYS if key in info})
+        )
+    if "/Lang" in opened[0].Root:
+        out.Root.Lang = String(str(opened[0].Root.Lang))
+
+    buffer = io.BytesIO()
+    out.save(
+        buffer,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    for source in opened:
+        source.close()
+    return buffer.getvalue()
