@@ -9,18 +9,14 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from builder import __version__
 from builder.errors import CheckFailed, DossierError
-
-if TYPE_CHECKING:
-    from builder.check.rules import CheckResult
-
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -236,9 +232,9 @@ def build(
         time_limit=time_limit,
     )
 
-    def show(result: CheckResult) -> None:
-        for diagnostic in (*result.errors, *result.warnings):
-            click.echo(diagnostic.format(), err=True)
+    def show(lines: Sequence[str]) -> None:
+        for line in lines:
+            click.echo(line, err=True)
 
     progress = Progress()
     try:
@@ -261,12 +257,14 @@ def build(
         f"{len(published.removed)} removed"
         if published.written or published.removed
         else "nothing changed"
+        + (" (inputs unchanged since the last build)" if report.skipped else "")
     )
     click.echo(
         f"Built {len(files) - pdfs} HTML files and {pdfs} PDFs into {report.output} "
         f"in {report.seconds:.1f} s: {len(pdf.assembled)} PDFs rendered "
         f"({len(pdf.laid_out)} parts laid out), {len(pdf.reused)} reused from the cache; "
-        f"{changed}; {len(report.check.warnings) + len(report.warnings)} warnings"
+        f"{changed}; {sum(' warning: ' in d for d in report.diagnostics) + len(report.warnings)} "
+        "warnings"
     )
 
 

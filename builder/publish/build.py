@@ -9,24 +9,26 @@ interruption leaves the previous edition untouched.
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from builder import __version__
 from builder.check.index import Index
-from builder.check.rules import CheckResult, check_project
+from builder.check.rules import check_project
 from builder.errors import CheckFailed, DossierError
-from builder.publish.cache import Cache, cache_folder, salt
+from builder.publish.cache import Cache, cache_folder, fingerprint, salt
 from builder.publish.edition import document_date, document_moment, edition
 from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
 from builder.publish.workers import PartsFailed, default_jobs
-from builder.publish.write import Published, locked, publish
+from builder.publish.write import Published, edition_record, intact, locked, publish
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
 from builder.source.load import Project, load_project
+from builder.source.yamlread import YamlError, read_yaml
 
 __all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan"]
 
@@ -62,14 +64,20 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did, for the summary line."""
+    """What a build did, for the summary line.
 
-    check: CheckResult
+    ``diagnostics`` are check's problems (``path:line:col: …``), replayed from the
+    edition record when nothing changed and so nothing was loaded; ``warnings`` are
+    the build's own (WeasyPrint's).
+    """
+
+    diagnostics: tuple[str, ...]
     published: Published
     pdf: PdfRun
     seconds: float
     warnings: tuple[str, ...]
     output: Path
+    skipped: bool = False  # True: inputs unchanged since the edition in place
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def build(
     root: Path,
     options: BuildOptions,
     *,
-    on_checked: Callable[[CheckResult], None] = lambda result: None,
+    on_checked: Callable[[Sequence[str]], None] = lambda lines: None,
     progress: Progress = lambda what, done, total: None,
     on_notice: Callable[[str], None] = lambda message: None,
 ) -> BuildReport:
@@ -99,16 +107,28 @@ def build(
     folder = _output_folder(root, options.output)
     cache = Cache(cache_folder(root, options.cache_dir), options.cache, on_notice=on_notice)
     with locked(folder):
+        inputs = _fingerprint(root, options)
+        record = edition_record(folder)
+        if options.cache and record.get("inputs") == inputs and intact(folder, record):
+            # Same inputs, same tool, same options: the edition in place is the answer.
+            diagnostics = tuple(str(line) for line in record.get("diagnostics", []))
+            on_checked(diagnostics)
+            files = tuple(sorted(record["files"]))
+            run = PdfRun(reused=[path for path in files if path.startswith("pdf/")])
+            warnings = tuple(str(w) for w in record.get("warnings", []))
+            seconds = time.perf_counter() - started
+            return BuildReport(
+                diagnostics, Published((), files, ()), run, seconds, warnings, folder, True
+            )
         project = load_project(root)
         result = check_project(project)
-        on_checked(result)
+        diagnostics = tuple(d.format() for d in (*result.errors, *result.warnings))
+        on_checked(diagnostics)
         if result.errors or (options.strict and result.warnings):
             raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
         _check_selection(result.index, options)
         work = plan(project, result.index, options)
         outputs = {path: render().encode("utf-8") for path, render in work.pages.items()}
-        for path in work.pages:
-            progress(path, 0, 0)
         run = render_pdfs(
             work.pdfs,
             cache,
@@ -130,8 +150,37 @@ def build(
         if options.strict and warnings:
             raise DossierError("build refused (--strict): " + "; ".join(warnings))
         outputs.update(run.outputs)
-        published = publish(folder, outputs, work.scope)
-    return BuildReport(result, published, run, time.perf_counter() - started, warnings, folder)
+        facts = {"inputs": inputs, "diagnostics": list(diagnostics), "warnings": list(warnings)}
+        published = publish(folder, outputs, work.scope, facts)
+    seconds = time.perf_counter() - started
+    return BuildReport(diagnostics, published, run, seconds, warnings, folder)
+
+
+def _fingerprint(root: Path, options: BuildOptions) -> str:
+    """Everything the edition depends on, hashed before anything is loaded."""
+    facts = [
+        salt(__version__),
+        edition(root),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        repr((options.html, options.pdf, options.page_size, options.strict)),
+        repr((sorted(options.entities or ()), sorted(options.books or ()))),
+        repr((options.entities is None, options.books is None)),
+    ]
+    folders = [root / "dossiers", root / "seeds", DEFAULT_TEMPLATES]
+    theme = _theme_setting(root)
+    if theme:
+        folders.append(root / theme)
+    return fingerprint(folders, [root / "dossier.yaml"], facts)
+
+
+def _theme_setting(root: Path) -> str | None:
+    """The ``templates:`` folder named in dossier.yaml, read without loading the project."""
+    try:
+        data, _ = read_yaml((root / "dossier.yaml").read_bytes(), 1 << 20)
+    except (OSError, YamlError):
+        return None
+    value = data.get("templates") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _output_folder(root: Path, chosen: Path | None) -> Path:

@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 from builder.errors import DossierError
 from builder.render.pdf import PartResult
 
-__all__ = ["Cache", "CacheError", "cache_folder", "salt"]
+__all__ = ["Cache", "CacheError", "cache_folder", "fingerprint", "salt"]
 
 _MAGIC = b"DOSSIER-CACHE 1\n"
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
@@ -64,8 +64,7 @@ def cache_folder(root: Path, chosen: Path | None) -> Path:
 
 def salt(tool_version: str) -> str:
     """Versions that change output bytes without changing any input file."""
-    import pikepdf
-    import weasyprint
+    from importlib.metadata import version
 
     digest = hashlib.sha256()
     for folder in _FONT_FOLDERS:  # which fonts exist, by name and size
@@ -77,12 +76,39 @@ def salt(tool_version: str) -> str:
     return "|".join(
         [
             f"dossier {tool_version}",
-            f"weasyprint {weasyprint.__version__}",
-            f"pikepdf {pikepdf.__version__}",
+            f"weasyprint {version('weasyprint')}",
+            f"pikepdf {version('pikepdf')}",
             f"python {platform.python_version()}",
             f"fonts {digest.hexdigest()[:16]}",
         ]
     )
+
+
+def fingerprint(folders: Sequence[Path], files: Sequence[Path], extra: Sequence[str]) -> str:
+    """sha256 of every file a build reads (names and bytes) and of ``extra`` values.
+
+    Equal fingerprints mean the build would make the same edition, so a no-op build
+    can stop here, before loading anything. Symlinks are hashed as links, not
+    followed.
+    """
+    digest = hashlib.sha256()
+    for value in extra:
+        digest.update(value.encode("utf-8") + b"\0")
+    paths = [*files]
+    for folder in folders:
+        if folder.is_dir():
+            paths.extend(sorted(folder.rglob("*")))
+    for path in paths:
+        digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
+        if path.is_symlink():
+            digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        elif path.is_file():
+            try:
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError as error:  # unreadable: the full build will report it
+                digest.update(f"unreadable:{error.errno}".encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 @dataclass

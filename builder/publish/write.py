@@ -22,10 +22,20 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from builder.errors import DossierError
 
-__all__ = ["TREES", "Published", "locked", "publish", "recover", "write_files"]
+__all__ = [
+    "TREES",
+    "Published",
+    "edition_record",
+    "intact",
+    "locked",
+    "publish",
+    "recover",
+    "write_files",
+]
 
 TREES = ("html", "pdf")
 STATE = ".dossier"
@@ -122,17 +132,26 @@ def locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _record(folder: Path) -> dict[str, str]:
-    """The files the tool wrote in the current edition: path -> sha256."""
+def edition_record(folder: Path) -> dict[str, Any]:
+    """The record of the current edition (``files``: path -> sha256, and build facts).
+
+    Empty when there is none or it cannot be read: then every file in the folder is
+    treated as the user's, and nothing is removed.
+    """
     try:
         data = json.loads((folder / STATE / "edition.json").read_text("utf-8"))
-        files = data["files"]
-        return {str(k): str(v) for k, v in files.items()}
-    except FileNotFoundError:
+    except (OSError, ValueError):
         return {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        # Unknown ownership: treat every file as the user's (nothing is removed).
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
         return {}
+    return dict(data)
+
+
+def intact(folder: Path, record: Mapping[str, Any]) -> bool:
+    """True when every file of the recorded edition is on disk with its recorded bytes."""
+    files = record.get("files", {})
+    return bool(files) and all(_matches(folder / p, d) for p, d in files.items())
 
 
 def recover(folder: Path) -> None:
@@ -156,12 +175,18 @@ def recover(folder: Path) -> None:
         shutil.rmtree(state / leftover, ignore_errors=True)
 
 
-def publish(folder: Path, outputs: Mapping[str, bytes], scope: tuple[str, ...]) -> Published:
+def publish(
+    folder: Path,
+    outputs: Mapping[str, bytes],
+    scope: tuple[str, ...],
+    facts: Mapping[str, Any],
+) -> Published:
     """Make ``outputs`` (path -> bytes) the edition in ``folder``; call under :func:`locked`.
 
     ``scope`` holds the path prefixes this build owns (``"html/"``, ``"pdf/"``, or single
     files for a partial build): earlier outputs inside it that are not in ``outputs``
-    are removed; those outside it are kept as they are.
+    are removed; those outside it are kept as they are. ``facts`` (JSON values) are
+    recorded with the edition, for the next build.
 
     Raises:
         OutputError: when a file cannot be written; the previous edition stays.
@@ -171,13 +196,17 @@ def publish(folder: Path, outputs: Mapping[str, bytes], scope: tuple[str, ...]) 
         recover(folder)
     except OSError as error:
         raise OutputError(f"cannot recover {folder / STATE}: {error.strerror}") from None
-    old = _record(folder)
+    previous = edition_record(folder)
+    old: dict[str, str] = previous.get("files", {})
     new = {path: sha256(data) for path, data in outputs.items()}
     for path, digest in old.items():
         if not any(path.startswith(prefix) or path == prefix for prefix in scope):
             new.setdefault(path, digest)  # outside this build's scope: kept
     on_disk = {path: digest for path, digest in old.items() if _matches(folder / path, digest)}
+    record = json.dumps({**facts, "files": new}, indent=1, sort_keys=True).encode() + b"\n"
     if new == old and on_disk == old:
+        if previous != json.loads(record):  # same files, other facts: keep the record true
+            _write_atomic(folder / STATE / "edition.json", record)
         return Published((), tuple(sorted(new)), ())
     staging = folder / STATE / "staging"
     written: list[str] = []
@@ -194,7 +223,6 @@ def publish(folder: Path, outputs: Mapping[str, bytes], scope: tuple[str, ...]) 
         for tree in TREES:  # a tree whose files all went is replaced by an empty one
             if (folder / tree).is_dir():
                 (staging / tree).mkdir(parents=True, exist_ok=True)
-        record = json.dumps({"files": new}, indent=1, sort_keys=True).encode() + b"\n"
         _write_atomic(folder / STATE / "swap.json", record)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
