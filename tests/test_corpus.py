@@ -12,6 +12,7 @@ from builder.check.rules import CheckResult, check_project
 from builder.publish.build import BuildOptions, build
 from builder.source.load import load_project
 from tests.conftest import REPO
+from tests.pdftext import footnotes_by_page
 from tests.test_build import assert_site_links_resolve
 
 MAIN = ["asim-malik", "faiz-hameed", "ttp", "bla", "isis-k"]
@@ -59,9 +60,32 @@ def test_bundled_site_links_resolve(tmp_path: Path) -> None:
     assert len(list((tmp_path / "html").glob("*.html"))) == 2 + 32  # index, network, profiles
 
 
-def test_bundled_book_builds(tmp_path: Path) -> None:
-    build(REPO, BuildOptions(output=tmp_path, html=False, books=frozenset({"pakistan-security"})))
-    reader = PdfReader(tmp_path / "pdf" / "pakistan-security.pdf")
+@pytest.fixture(scope="module")
+def bundled_book(tmp_path_factory: pytest.TempPathFactory) -> PdfReader:
+    """The bundled briefing book, built once."""
+    out = tmp_path_factory.mktemp("book")
+    build(REPO, BuildOptions(output=out, html=False, books=frozenset({"pakistan-security"})))
+    return PdfReader(out / "pdf" / "pakistan-security.pdf")
+
+
+def test_bundled_book_footnotes_are_on_the_page_of_their_call(bundled_book: PdfReader) -> None:
+    seen = 0
+    for number, page in enumerate(bundled_book.pages, start=1):
+        calls, notes = footnotes_by_page(page)
+        assert sorted(calls) == sorted(notes), f"page {number}"
+        seen += len(notes)
+    # Every citation of the five profiles is a footnote (and so are the citations of
+    # links derived from other profiles, shown on these pages too).
+    profiles = ("people/asim-malik", "people/faiz-hameed", "groups/ttp", "groups/bla")
+    own = sum(
+        len(re.findall(r"\bsource: ", (REPO / f"dossiers/{path}.yaml").read_text("utf-8")))
+        for path in (*profiles, "groups/isis-k")
+    )
+    assert seen >= own > 90
+
+
+def test_bundled_book_builds(bundled_book: PdfReader) -> None:
+    reader = bundled_book
     toc = reader.pages[1].extract_text()
     for name in (
         "Muhammad Asim Malik",
