@@ -88,8 +88,8 @@ def fingerprint(folders: Sequence[Path], files: Sequence[Path], extra: Sequence[
     """sha256 of every file a build reads (names and bytes) and of ``extra`` values.
 
     Equal fingerprints mean the build would make the same edition, so a no-op build
-    can stop here, before loading anything. Symlinks are hashed as links, not
-    followed.
+    can stop here, before loading anything. A symlink counts as its target path and,
+    where it leads to a file, that file's bytes.
     """
     digest = hashlib.sha256()
     for value in extra:
@@ -100,9 +100,9 @@ def fingerprint(folders: Sequence[Path], files: Sequence[Path], extra: Sequence[
             paths.extend(sorted(folder.rglob("*")))
     for path in paths:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-        if path.is_symlink():
+        if path.is_symlink():  # the link, and what it leads to (loading follows it)
             digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
-        elif path.is_file():
+        if path.is_file():
             try:
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
             except OSError as error:  # unreadable: the full build will report it
@@ -120,13 +120,20 @@ class Cache:
     notices: list[str] = field(default_factory=list)
     on_notice: Callable[[str], None] = lambda message: None
 
-    def get_part(self, key: str) -> PartResult | None:
-        """A laid-out part, or None when absent or not to be trusted."""
+    def get_part(self, key: str, assets: Mapping[str, str]) -> PartResult | None:
+        """A laid-out part, or None when absent, stale or not to be trusted.
+
+        ``assets`` (theme path -> sha256) are today's theme files: an entry whose
+        layout fetched a file that has changed since is stale.
+        """
         entry = self._read("parts", key)
         if entry is None:
             return None
         meta, data = entry
         try:
+            fetched = tuple((str(path), str(digest)) for path, digest in meta["fetched"])
+            if any(assets.get(path) != digest for path, digest in fetched):
+                return None
             return PartResult(
                 pdf=data,
                 pages=int(meta["pages"]),
@@ -136,6 +143,7 @@ class Cache:
                     for a, b, c, d, e, f in meta["bookmarks"]
                 ),
                 warnings=tuple(str(w) for w in meta["warnings"]),
+                fetched=fetched,
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             self._notice(f"cache entry parts/{key[:12]} has an unexpected shape; ignored")
@@ -148,6 +156,7 @@ class Cache:
             "anchors": dict(part.anchors),
             "bookmarks": [list(b) for b in part.bookmarks],
             "warnings": list(part.warnings),
+            "fetched": [list(pair) for pair in part.fetched],
         }
         self._write("parts", key, meta, part.pdf)
 

@@ -77,6 +77,8 @@ def render_pdfs(
 
     """
     run = PdfRun()
+    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in assets}
+    theme = hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()
     pending: list[_Pending] = []
     for job in jobs:
         body = tuple(
@@ -85,8 +87,10 @@ def render_pdfs(
                 PartSpec(name, html, assets, job.epoch, time_limit) for name, html in job.parts.body
             )
         )
-        front = PartSpec(f"{job.output}, front matter", job.parts.front({}), assets, job.epoch)
-        digest = hashlib.sha256(f"{_ASSEMBLY}\0{front.key(salt)}".encode())
+        front = PartSpec(_front_name(job), job.parts.front({}), assets, job.epoch)
+        # The whole PDF: its parts' keys (the front matter before page numbers, which
+        # follow from the body), the theme and the name its warnings carry.
+        digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}\0{front.key(salt)}".encode())
         for key, _ in body:
             digest.update(key.encode())
         key = digest.hexdigest()
@@ -104,7 +108,7 @@ def render_pdfs(
     missing: dict[str, PartSpec] = {}
     for item in pending:
         for key, spec in item.body:
-            found = parts.get(key) or cache.get_part(key)
+            found = parts.get(key) or cache.get_part(key, hashes)
             if found is not None:
                 parts[key] = found
             else:
@@ -117,6 +121,7 @@ def render_pdfs(
         done += 1
         on_progress(spec.name, done, total)
 
+    fronts: dict[str, tuple[_Pending, str]] = {}  # output -> (item, front key)
     with executor(workers, scheduler, len(missing)) as pool:
         laid, failures = lay_out(pool, missing, keep_going=keep_going, on_done=progress)
         for key, result in laid.items():
@@ -124,45 +129,58 @@ def render_pdfs(
             run.laid_out.append(missing[key].name)
         parts.update(laid)
         run.failures.extend(failures)
-        ready = [item for item in pending if all(key in parts for key, _ in item.body)]
-        fronts: dict[str, PartSpec] = {}
-        for item in ready:
+        to_lay: dict[str, PartSpec] = {}
+        for item in pending:
+            if not all(key in parts for key, _ in item.body):
+                continue  # a body part failed (--keep-going): no front, no assembly
             pages = _page_numbers([parts[key] for key, _ in item.body])
             spec = PartSpec(
-                f"{item.job.output}, front matter",
+                _front_name(item.job),
                 item.job.parts.front(pages),
                 assets,
                 item.job.epoch,
                 time_limit,
             )
-            fronts[spec.key(salt)] = spec
-        front_results, failures = lay_out(pool, fronts, keep_going=keep_going, on_done=progress)
+            key = spec.key(salt)
+            fronts[item.job.output] = (item, key)
+            found = parts.get(key) or cache.get_part(key, hashes)
+            if found is not None:
+                parts[key] = found
+                progress(spec, found)
+            else:
+                to_lay[key] = spec
+        laid, failures = lay_out(pool, to_lay, keep_going=keep_going, on_done=progress)
         run.failures.extend(failures)
-    for key, result in front_results.items():
+    for key, result in laid.items():
         cache.put_part(key, result)
-        run.laid_out.append(fronts[key].name)
-    by_name = {spec.name: front_results.get(key) for key, spec in fronts.items()}
-    for item in ready:
-        front_result = by_name.get(f"{item.job.output}, front matter")
-        if front_result is None:
+        run.laid_out.append(to_lay[key].name)
+    parts.update(laid)
+    for output, (item, front_key) in fronts.items():
+        if front_key not in parts:
             continue
+        names = (_front_name(item.job), *(spec.name for _, spec in item.body))
+        results = [parts[front_key], *(parts[key] for key, _ in item.body)]
         try:
-            data = assemble(item.job.output, front_result, [parts[key] for key, _ in item.body])
+            data = assemble(output, results[0], results[1:])
         except PdfError as error:
             if not keep_going:
                 raise PartsFailed(error.message) from None
-            run.failures.append(Failure(item.job.output, error.message))
+            run.failures.append(Failure(output, error.message))
             continue
         warnings = tuple(
-            w for part in (*(parts[k] for k, _ in item.body), front_result) for w in part.warnings
+            f"{name}: {w}" for name, part in zip(names, results, strict=True) for w in part.warnings
         )
         cache.put_output(item.key, data, warnings)
-        run.outputs[item.job.output] = data
+        run.outputs[output] = data
         run.warnings.extend(warnings)
-        run.assembled.append(item.job.output)
+        run.assembled.append(output)
         done += 1
-        on_progress(item.job.output, done, total)
+        on_progress(output, done, total)
     return run
+
+
+def _front_name(job: PdfJob) -> str:
+    return f"{job.output}, front matter"
 
 
 def _page_numbers(body: Sequence[PartResult]) -> Mapping[str, int]:

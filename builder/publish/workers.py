@@ -98,8 +98,10 @@ def executor(jobs: int, scheduler: str | None, work: int) -> Iterator[Executor]:
         yield pool
     except BaseException:
         # Ctrl-C or a failure: stop now, not after the queued parts.
+        # ProcessPoolExecutor has no public way to stop running workers before 3.14.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in processes:
             process.terminate()
         raise
     pool.shutdown(wait=True)

@@ -75,14 +75,20 @@ class PartSpec:
     time_limit: float = 300.0
 
     def key(self, salt: str) -> str:
-        """Content hash of everything the layout depends on (``salt``: tool versions)."""
+        """Content hash of the HTML, the date and ``salt`` (tool versions).
+
+        Theme files are not in the key: a part depends only on those its layout
+        fetched, which :attr:`PartResult.fetched` records and the cache checks.
+        """
         digest = hashlib.sha256()
         for piece in (salt, self.html, str(self.epoch)):
             digest.update(piece.encode("utf-8"))
             digest.update(b"\0")
-        for path, data in self.assets:
-            digest.update(path.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
         return digest.hexdigest()
+
+    def asset_hashes(self) -> dict[str, str]:
+        """sha256 of every theme file, by path."""
+        return {path: hashlib.sha256(data).hexdigest() for path, data in self.assets}
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,8 @@ class PartResult:
     pages: int
     anchors: Mapping[str, int]  # anchor -> page index within the part (first page it is on)
     bookmarks: tuple[Bookmark, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # WeasyPrint's messages, without the part's name
+    fetched: tuple[tuple[str, str], ...] = ()  # (theme path, sha256) the layout loaded
 
 
 def _fetcher(spec: PartSpec) -> Any:
@@ -107,12 +114,15 @@ def _fetcher(spec: PartSpec) -> Any:
         def __init__(self) -> None:
             super().__init__(fail_on_errors=True)
             self.refused: list[str] = []
+            self.fetched: set[tuple[str, str]] = set()
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(ASSET_BASE):
                 relative = unquote(urlparse(url).path).removeprefix("/dossier-theme/")
                 if relative in files:
-                    return URLFetcherResponse(url, body=files[relative])
+                    body = files[relative]
+                    self.fetched.add((relative, hashlib.sha256(body).hexdigest()))
+                    return URLFetcherResponse(url, body=body)
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused to fetch {url!r}")
 
@@ -229,7 +239,8 @@ def render_part(spec: PartSpec) -> PartResult:
         pages=len(document.pages),
         anchors=anchors,
         bookmarks=bookmarks,
-        warnings=tuple(f"{spec.name}: {r.getMessage()}" for r in records),
+        warnings=tuple(r.getMessage() for r in records),
+        fetched=tuple(sorted(fetcher.fetched)),
     )
 
 
