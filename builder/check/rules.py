@@ -22,12 +22,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from builder.check.index import AnyEntity, Index, derive_links, walk
+from pydantic import BaseModel
+
+from builder.check.index import AnyEntity, Cited, Index, derive_links, derive_timelines, walk
 from builder.check.quotes import SourceText
 from builder.errors import Diagnostic, Severity
 from builder.render import markdown
 from builder.source.dates import parse_date
-from builder.source.load import Project
+from builder.source.load import Project, collector_paused
 from builder.source.models import (
     SLUG_PATTERN,
     Alias,
@@ -59,6 +61,11 @@ class CheckResult:
 
 def check_project(project: Project) -> CheckResult:
     """Run every cross-file check; collect, never stop at the first problem."""
+    with collector_paused():  # the index is built to last: nothing for it to free
+        return _check_project(project)
+
+
+def _check_project(project: Project) -> CheckResult:
     problems = list(project.diagnostics)
     index = Index(
         sources={s.model.id: s for s in project.sources},
@@ -93,23 +100,13 @@ def check_project(project: Project) -> CheckResult:
             continue
         stats["entities"] += 1
         stats["people" if entity.model.kind == "person" else "groups"] += 1
-        for loc, node in walk(entity.model):
-            if isinstance(node, Citation):
-                stats["citations"] += 1
-                index.cited_by[node.source].add(entity.model.id)
-                if _check_citation(entity, loc, node, texts, problems):
-                    stats["quotes_verified"] += 1
-            elif isinstance(node, (Attributed, Assessment)):
-                if not isinstance(node, Alias):
-                    stats["claims"] += 1
-                referenced |= _check_references(entity, loc, node, index, problems)
+        referenced |= _check_entity(entity, index, texts, stats, problems)
         stats["relationships"] += len(entity.model.relationships)
         stats["events"] += len(entity.model.events)
         stats["assessments"] += len(entity.model.assessments)
-        problems.extend(_check_dates(entity))
-        problems.extend(_check_markdown(entity, index))
 
     problems.extend(derive_links(project, index))
+    derive_timelines(index)
     problems.extend(_check_books(project, index))
     problems.extend(_warnings(project, index, referenced))
     errors = tuple(sorted(p for p in problems if p.severity is Severity.error))
@@ -151,6 +148,61 @@ def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, Sou
         if archive.text is not None:
             texts[source.model.id] = SourceText(source.model.id, archive.text)
     return texts
+
+
+def _check_entity(
+    entity: AnyEntity,
+    index: Index,
+    texts: dict[str, SourceText | None],
+    stats: dict[str, int],
+    problems: list[Diagnostic],
+) -> set[str]:
+    """Citations, references, dates and Markdown of one profile, in one walk.
+
+    Files each citation in the index with the item it supports; returns the
+    entity ids the profile names.
+    """
+    entity_id = entity.model.id
+    referenced: set[str] = set()
+    markdown_fields: list[tuple[Loc, str, int]] = [(("summary",), entity.model.summary, 0)]
+    items: dict[Loc, BaseModel] = {}  # what each citation supports: the node two steps up
+    for loc, node in walk(entity.model):
+        if isinstance(node, Citation):
+            stats["citations"] += 1
+            index.cited_by[node.source].add(entity_id)
+            index.citations[node.source].append(
+                Cited(entity_id, loc[:-2], items.get(loc[:-2]), node)
+            )
+            if _check_citation(entity, loc, node, texts, problems):
+                stats["quotes_verified"] += 1
+            continue
+        items[loc] = node
+        if isinstance(node, (Attributed, Assessment)):
+            if not isinstance(node, Alias):
+                stats["claims"] += 1
+            referenced |= _check_references(entity, loc, node, index, problems)
+        problems.extend(_check_period(entity, loc, node))
+        if isinstance(node, Paragraph):
+            markdown_fields.append(((*loc, "text"), node.text, len(node.citations)))
+        elif isinstance(node, Event) and node.description:
+            markdown_fields.append(((*loc, "description"), node.description, len(node.citations)))
+    problems.extend(
+        entity.problem(loc, message)
+        for loc, text, citations in markdown_fields
+        for message in markdown.lint(text, citations, index.entities)
+    )
+    return referenced
+
+
+def _check_period(entity: AnyEntity, loc: Loc, node: BaseModel) -> list[Diagnostic]:
+    start, end = getattr(node, "start", None), getattr(node, "end", None)
+    if (
+        isinstance(start, str)
+        and isinstance(end, str)
+        and parse_date(start).first > parse_date(end).last
+    ):
+        return [entity.problem((*loc, "end"), f"end '{end}' is before start '{start}'")]
+    return []
 
 
 def _check_citation(
@@ -219,34 +271,6 @@ def _check_references(
         else:
             found.add(value)
     return found
-
-
-def _check_dates(entity: AnyEntity) -> list[Diagnostic]:
-    out = []
-    for loc, node in walk(entity.model):
-        start, end = getattr(node, "start", None), getattr(node, "end", None)
-        if (
-            isinstance(start, str)
-            and isinstance(end, str)
-            and parse_date(start).first > parse_date(end).last
-        ):
-            out.append(entity.problem((*loc, "end"), f"end '{end}' is before start '{start}'"))
-    return out
-
-
-def _check_markdown(entity: AnyEntity, index: Index) -> list[Diagnostic]:
-    """Links and inline citation markers in every Markdown field."""
-    fields: list[tuple[Loc, str, int]] = [(("summary",), entity.model.summary, 0)]
-    for loc, node in walk(entity.model):
-        if isinstance(node, Paragraph):
-            fields.append(((*loc, "text"), node.text, len(node.citations)))
-        elif isinstance(node, Event) and node.description:
-            fields.append(((*loc, "description"), node.description, len(node.citations)))
-    return [
-        entity.problem(loc, message)
-        for loc, text, citations in fields
-        for message in markdown.lint(text, citations, index.entities)
-    ]
 
 
 def _check_books(project: Project, index: Index) -> list[Diagnostic]:

@@ -73,7 +73,7 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     return written
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def _write_atomic(target: Path, data: bytes, *, sync: bool = True) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -83,8 +83,9 @@ def _write_atomic(target: Path, data: bytes) -> None:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide outputs from other users
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, target)
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
@@ -217,9 +218,12 @@ def publish(
             if on_disk.get(path) == new[path]:
                 _link_or_copy(folder / path, target)
             else:
-                _write_atomic(target, outputs[path])
+                _write_atomic(target, outputs[path], sync=False)
                 written.append(path)
         _carry_user_files(folder, staging, old)
+        # One flush for the whole staged edition before the journal makes it live:
+        # a power cut then cannot swap in files the disk never received.
+        os.sync()
         for tree in TREES:  # a tree whose files all went is replaced by an empty one
             if (folder / tree).is_dir():
                 (staging / tree).mkdir(parents=True, exist_ok=True)

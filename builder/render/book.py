@@ -70,8 +70,10 @@ def pdf_parts(
     """
     sources = {s.model.id: s.model for s in project.sources}
 
+    members = frozenset(book.entities)
+
     def entity_href(entity_id: str) -> str | None:
-        return f"#entity-{entity_id}" if entity_id in book.entities else None
+        return f"#entity-{entity_id}" if entity_id in members else None
 
     def source_href(source_id: str) -> str:
         return f"#source-{source_id}"
@@ -79,7 +81,7 @@ def pdf_parts(
     citer = Citer("pdf", sources, source_href)
     resolver = Resolver(index, entity_href)
     views = [entity_view(e, index, citer, resolver) for e in book.entities]
-    cited = sources_cited(citer, index, Resolver(index, entity_href))
+    cited = sources_cited(citer, index, Resolver(index, entity_href), members)
 
     def render(part: str, entities: list[EntityView], pages: Mapping[str, int]) -> str:
         css = env.get_template("print.css").render(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from pydantic import BaseModel
 
-from builder.check.index import Index, walk
+from builder.check.index import Cited, Index
 from builder.render.context import (
     Citer,
     FactRow,
@@ -30,7 +30,6 @@ from builder.render.diagram import Spoke, relationship_svg
 from builder.source.models import (
     Alias,
     Assessment,
-    Citation,
     Claim,
     Event,
     Group,
@@ -285,12 +284,8 @@ def _diagram(entity_id: str, index: Index, resolver: Resolver) -> Markup:
 def _timeline(
     entity_id: str, index: Index, citer: Citer, resolver: Resolver
 ) -> tuple[EventView, ...]:
-    found: list[tuple[Event, str]] = []
-    for other_id, entity in sorted(index.entities.items()):
-        for event in entity.model.events:
-            if other_id == entity_id or entity_id in event.participants:
-                found.append((event, other_id))
-    found.sort(key=lambda pair: sort_key(pair[0].date))  # stable: editor's order on ties
+    # Filed by check in origin id order, then file order; the sort is stable.
+    found = sorted(index.timelines.get(entity_id, ()), key=lambda pair: sort_key(pair[0].date))
     views = []
     for event, origin in found:
         html, _ = render_markdown(event.description or "", (), citer, resolver)
@@ -338,25 +333,27 @@ class ClaimRef:
 
 
 def source_claims(source_id: str, index: Index, resolver: Resolver) -> tuple[ClaimRef, ...]:
-    """Every profile item citing ``source_id``, in profile then file order."""
+    """Every profile item citing ``source_id``, in profile then file order.
+
+    Read from the citations check filed per source (in entity order), never by
+    walking every profile: a source page costs the same at any repository size.
+    """
+    by_entity: dict[str, list[Cited]] = {}
+    for cited in index.citations.get(source_id, ()):
+        by_entity.setdefault(cited.entity, []).append(cited)
     refs = []
-    for entity_id in sorted(index.entities, key=resolver.name):
+    for entity_id in sorted(by_entity, key=resolver.name):  # stable: entity order on ties
         model = index.entities[entity_id].model
         who = Who(resolver.name(entity_id), resolver.href(entity_id))
-        parents: dict[Loc, BaseModel] = {}
-        for loc, node in walk(model):
-            parents[loc] = node
-            if isinstance(node, Citation) and node.source == source_id:
-                item = _describe(parents, loc[:-2], model, resolver)
-                refs.append(ClaimRef(who, item, node.locator, node.quote, node.credibility))
+        for cited in by_entity[entity_id]:
+            item = _describe(cited.item, cited.loc, model, resolver)
+            c = cited.citation
+            refs.append(ClaimRef(who, item, c.locator, c.quote, c.credibility))
     return tuple(refs)
 
 
-def _describe(
-    parents: dict[Loc, BaseModel], loc: Loc, model: Person | Group, resolver: Resolver
-) -> str:
-    """A short label for the item at ``loc``: 'Rank: Lieutenant General'."""
-    node = parents.get(loc)
+def _describe(node: BaseModel | None, loc: Loc, model: Person | Group, resolver: Resolver) -> str:
+    """A short label for the item ``node`` at ``loc``: 'Rank: Lieutenant General'."""
     if isinstance(node, Claim) and len(loc) >= 2:
         return f"{FACT_LABELS.get(str(loc[-2]), humanise(str(loc[-2])))}: {node.value}"
     if isinstance(node, Paragraph):
@@ -372,9 +369,17 @@ def _describe(
     return ".".join(map(str, loc))
 
 
-def sources_cited(citer: Citer, index: Index, resolver: Resolver) -> tuple[SourceView, ...]:
-    """The appendix: every source this document cites, in id order."""
+def sources_cited(
+    citer: Citer, index: Index, resolver: Resolver, within: frozenset[str]
+) -> tuple[SourceView, ...]:
+    """The appendix: every source this document cites, in id order.
+
+    "Cited by" names the document's own entities (``within``): a PDF neither lists
+    nor depends on the rest of the repository, so it grows with its own size and an
+    edit elsewhere does not lay it out again.
+    """
     ids = sorted({note.source_id for note in citer.notes})
     return tuple(
-        source_view(index.sources[i].model, resolver, index.cited_by.get(i, set())) for i in ids
+        source_view(index.sources[i].model, resolver, index.cited_by.get(i, set()) & within)
+        for i in ids
     )

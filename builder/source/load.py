@@ -9,7 +9,10 @@ returned alongside, so ``check`` can go on to cross-file checks.
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, get_args
@@ -21,7 +24,7 @@ from builder.errors import Diagnostic, ProjectError, Severity
 from builder.source.models import Book, Group, Person, Settings, Source
 from builder.source.yamlread import Loc, Positions, YamlError, read_yaml
 
-__all__ = ["SETTINGS_FILE", "Archive", "Loaded", "Project", "load_project"]
+__all__ = ["SETTINGS_FILE", "Archive", "Loaded", "Project", "collector_paused", "load_project"]
 
 SETTINGS_FILE = "dossier.yaml"
 ENTITY_FOLDERS: dict[str, type[Person] | type[Group]] = {
@@ -84,6 +87,30 @@ def load_project(root: Path) -> Project:
             nothing else can be interpreted without it.
 
     """
+    with collector_paused():
+        return _load_project(root)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while long-lived data is built.
+
+    The models loaded here (and the index check derives from them) live as
+    long as the project, so the collector can free none of them, yet it kept
+    re-scanning them all: with 1,000 large profiles, a fifth of the load time
+    and half of check's. Reference counting still frees temporaries meanwhile.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _load_project(root: Path) -> Project:
     problems: list[Diagnostic] = []
     settings = _load_settings(root)
     limit = settings.model.max_file_size

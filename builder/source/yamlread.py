@@ -8,15 +8,19 @@ Editors' files are untrusted input, so this reader is deliberately small:
 - it refuses duplicate keys, explicit tags, several documents, deep nesting,
   oversized files, binary files and anything that is not UTF-8;
 - it resolves plain scalars by the YAML 1.2 core schema (``no`` stays a
-  string, dates stay text) and records the 1-based line and column of every
+  string, dates stay text) and knows the 1-based line and column of every
   key and value, so later stages can point at the exact spot.
+
+Positions are worked out when first asked for, by reading the text again:
+only files with a problem need them, and a table of every key and value of
+every file cost more memory than the models themselves and a third of the
+reading time.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -43,23 +47,45 @@ class YamlError(Exception):
         self.message = message
 
 
-@dataclass
+Table = dict[Loc, tuple[int, int]]
+
+
 class Positions:
     """Line and column (1-based) of every value and mapping key in one file."""
 
-    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._tables: tuple[Table, Table] | None = None
+
+    @property
+    def values(self) -> Table:
+        """Position of each value, by field path."""
+        return self._load()[0]
+
+    @property
+    def keys(self) -> Table:
+        """Position of each mapping key, by field path."""
+        return self._load()[1]
+
+    def _load(self) -> tuple[Table, Table]:
+        if self._tables is None:
+            values: Table = {}
+            keys: Table = {}
+            _build(self._text, (values, keys))  # read without error once already
+            self._tables = (values, keys)
+        return self._tables
 
     def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Position of ``loc``, or of its nearest ancestor that exists."""
-        table = self.keys if key else self.values
+        values, keys = self._load()
+        table = keys if key else values
         while loc:
             if loc in table:
                 return table[loc]
-            if loc in self.values:
-                return self.values[loc]
+            if loc in values:
+                return values[loc]
             loc = loc[:-1]
-        return self.values.get((), (1, 1))
+        return values.get((), (1, 1))
 
 
 def _resolve(value: str, plain: bool) -> Any:
@@ -138,65 +164,89 @@ def read_yaml(data: bytes, max_size: int) -> tuple[Any, Positions]:
 
     """
     text = _decode(data, max_size)
-    positions = Positions()
+    return _build(text, None), Positions(text)
+
+
+_NODES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
+    """Values of one document; with ``tables``, also fill in every position."""
     # Each frame: [container, loc, pending key or None]; a key is pending
-    # between a mapping key scalar and its value.
+    # between a mapping key scalar and its value. ``loc`` is only kept when
+    # positions are wanted.
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
     for event in _events(text):
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
-            continue
-        mark = event.start_mark
-        pos = (mark.line + 1, mark.column + 1)
-        if isinstance(event, yaml.DocumentStartEvent):
-            documents += 1
-            if documents > 1:
-                raise YamlError(*pos, "several YAML documents in one file; keep one per file")
-            continue
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlError(*pos, "aliases (*name) are not allowed; write the value out")
-        if getattr(event, "anchor", None):
-            raise YamlError(*pos, f"anchors (&{event.anchor}) are not allowed; write values out")
-        if _explicit_tag(event):
-            raise YamlError(*pos, f"tags ({event.tag}) are not allowed")
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()
             continue
+        if kind not in _NODES:
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise YamlError(
+                        *_pos(event), "several YAML documents in one file; keep one per file"
+                    )
+            elif kind is yaml.AliasEvent:
+                raise YamlError(
+                    *_pos(event), "aliases (*name) are not allowed; write the value out"
+                )
+            continue  # stream start and end, document end
+        if event.anchor:
+            raise YamlError(
+                *_pos(event), f"anchors (&{event.anchor}) are not allowed; write values out"
+            )
+        if event.tag is not None and _explicit_tag(event):
+            raise YamlError(*_pos(event), f"tags ({event.tag}) are not allowed")
         frame = stack[-1] if stack else None
-        if frame is not None and isinstance(frame[0], dict) and frame[2] is None:
+        if frame is not None and frame[2] is None and type(frame[0]) is dict:
             # This event is a mapping key.
-            if not isinstance(event, yaml.ScalarEvent):
-                raise YamlError(*pos, "mapping keys must be plain names, not lists or mappings")
+            if kind is not yaml.ScalarEvent:
+                raise YamlError(
+                    *_pos(event), "mapping keys must be plain names, not lists or mappings"
+                )
             key = event.value
-            if (*frame[1], key) in positions.keys:
-                first = positions.keys[(*frame[1], key)]
-                raise YamlError(*pos, f"duplicate key '{key}' (first defined at line {first[0]})")
-            positions.keys[(*frame[1], key)] = pos
+            if tables is None:
+                if key in frame[0]:
+                    _build(text, ({}, {}))  # again with positions: raises, naming the first line
+            else:
+                where = (*frame[1], key)
+                if where in tables[1]:
+                    raise YamlError(
+                        *_pos(event),
+                        f"duplicate key '{key}' (first defined at line {tables[1][where][0]})",
+                    )
+                tables[1][where] = _pos(event)
             frame[2] = key
             continue
-        if frame is None:
-            loc: Loc = ()
-        elif isinstance(frame[0], dict):
-            loc = (*frame[1], frame[2])
-        else:
-            loc = (*frame[1], len(frame[0]))
-        positions.values[loc] = pos
-        if isinstance(event, yaml.ScalarEvent):
+        if kind is yaml.ScalarEvent:
             value: Any = _resolve(event.value, plain=event.implicit[0])
-        elif isinstance(event, yaml.MappingStartEvent):
-            value = {}
         else:
-            value = []
+            value = {} if kind is yaml.MappingStartEvent else []
+        loc: Loc = ()
         if frame is None:
             root = value
-        elif isinstance(frame[0], dict):
+        elif frame[2] is not None:
+            if tables is not None:
+                loc = (*frame[1], frame[2])
             frame[0][frame[2]] = value
             frame[2] = None
         else:
+            if tables is not None:
+                loc = (*frame[1], len(frame[0]))
             frame[0].append(value)
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        if tables is not None:
+            tables[0][loc] = _pos(event)
+        if kind is not yaml.ScalarEvent:
             if len(stack) >= MAX_DEPTH:
-                raise YamlError(*pos, f"nesting deeper than {MAX_DEPTH} levels")
+                raise YamlError(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
             stack.append([value, loc, None])
-    return root, positions
+    return root
+
+
+def _pos(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
