@@ -6,11 +6,15 @@ or build error, 2 usage error. Tracebacks only with ``--debug``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -238,13 +242,14 @@ def build(
 
     progress = Progress()
     try:
-        report = run_build(
-            project.resolve(),
-            options,
-            on_checked=show,
-            progress=progress.update,
-            on_notice=lambda message: click.echo(f"notice: {message}", err=True),
-        )
+        with _terminated_as_interrupt():
+            report = run_build(
+                project.resolve(),
+                options,
+                on_checked=show,
+                progress=progress.update,
+                on_notice=lambda message: click.echo(f"notice: {message}", err=True),
+            )
     finally:
         progress.close()
     for warning in report.warnings:
@@ -266,6 +271,31 @@ def build(
         f"{changed}; {sum(' warning: ' in d for d in report.diagnostics) + len(report.warnings)} "
         "warnings"
     )
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C so that every cleanup runs (workers stopped)."""
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into an exception, then die of it once cleanup is done.
+
+    Without this a terminated build leaves its worker processes behind.
+    """
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise  # not reached: the default action ends the process
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Progress:

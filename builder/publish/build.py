@@ -24,7 +24,7 @@ from builder.publish.cache import Cache, cache_folder, fingerprint, salt
 from builder.publish.edition import document_date, document_moment, edition
 from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
 from builder.publish.workers import PartsFailed, default_jobs
-from builder.publish.write import Published, edition_record, intact, locked, publish
+from builder.publish.write import Published, edition_record, intact, locked, publish, recover
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
 from builder.source.load import Project, load_project
@@ -107,6 +107,10 @@ def build(
     folder = _output_folder(root, options.output)
     cache = Cache(cache_folder(root, options.cache_dir), options.cache, on_notice=on_notice)
     with locked(folder):
+        try:
+            recover(folder)  # finish or clear what an interrupted build left
+        except OSError as error:
+            raise DossierError(f"cannot recover {folder}: {error.strerror}") from None
         inputs = _fingerprint(root, options)
         record = edition_record(folder)
         if options.cache and record.get("inputs") == inputs and intact(folder, record):

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -99,6 +100,11 @@ def _write_atomic(target: Path, data: bytes, *, sync: bool = True) -> None:
 def locked(folder: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build gets a clear error at once.
 
+    A build that publishes nothing (refused, failed) removes the lock file, and the
+    ``.dossier`` folder when empty, so it leaves no trace. The lock file is removed
+    only while held, and a build that locked a file since removed locks afresh, so
+    two builds can never both hold it.
+
     Raises:
         OutputError: when another build holds the lock, or the folder is not writable.
 
@@ -106,30 +112,41 @@ def locked(folder: Path) -> Iterator[None]:
     import fcntl
 
     state = folder / STATE
-    try:
-        state.mkdir(parents=True, exist_ok=True)
-        fd = os.open(state / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise OutputError(f"cannot write {state}: {error.strerror}") from None
-    held = False
-    try:
+    lock = state / "lock"
+    made = not folder.exists()
+    while True:
+        try:
+            state.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise OutputError(f"cannot write {state}: {error.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
             raise OutputError(
                 f"another build is writing to {folder} (process {holder}); "
                 "wait for it to finish, then build again"
             ) from None
-        held = True
+        try:
+            current = os.stat(lock).st_ino
+        except FileNotFoundError:
+            current = None
+        if current == os.fstat(fd).st_ino:
+            break
+        os.close(fd)  # the file was removed by the build that held it: lock afresh
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
-        if held and not (state / "edition.json").exists():  # nothing published: no trace
-            (state / "lock").unlink(missing_ok=True)
+        if not (state / "edition.json").exists():  # nothing published: leave no trace
             with contextlib.suppress(OSError):
+                lock.unlink()
                 state.rmdir()
+                if made:
+                    folder.rmdir()
         os.close(fd)  # closing releases the lock
 
 
@@ -258,21 +275,33 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _carry_user_files(folder: Path, staging: Path, ours: Mapping[str, str]) -> None:
-    """Files in html/ and pdf/ that the tool did not write move with the edition."""
+    """What the user put in html/ and pdf/ moves with the edition, modes and all.
+
+    Files are hard-linked (the same inode: untouched), symlinks recreated, folders
+    recreated with their permissions, empty ones included.
+    """
+    folders: list[tuple[Path, int]] = []
+    mine = {parent.as_posix() for path in ours for parent in Path(path).parents}
     for tree in TREES:
         live = folder / tree
         if not live.is_dir() or live.is_symlink():
             continue
         for dirpath, dirnames, filenames in os.walk(live):
             base = Path(dirpath)
+            target_dir = staging / base.relative_to(folder)
+            if base.relative_to(folder).as_posix() not in mine:  # the user's folder
+                target_dir.mkdir(parents=True, exist_ok=True)
+                folders.append((target_dir, stat.S_IMODE(base.stat().st_mode)))
             for name in sorted(filenames) + [d for d in dirnames if (base / d).is_symlink()]:
                 path = base / name
                 relative = path.relative_to(folder).as_posix()
-                if relative in ours or (staging / relative).exists():
-                    continue
                 target = staging / relative
+                if relative in ours or target.exists() or target.is_symlink():
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if path.is_symlink():
                     os.symlink(os.readlink(path), target)
                 else:
                     _link_or_copy(path, target)
+    for target_dir, mode in reversed(folders):  # deepest first, after their contents
+        target_dir.chmod(mode)

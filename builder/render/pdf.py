@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +51,7 @@ ASSET_BASE = "file:///dossier-theme/"
 # URI; assembly turns it back into an internal link (see builder.render.assemble).
 CROSS_PREFIX = "dossier-part:"
 _ENVIRONMENT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class PdfError(DossierError):
@@ -164,31 +166,46 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` swallows it."""
+
+
 @contextmanager
 def _time_limit(name: str, seconds: float) -> Iterator[None]:
     """Interrupt a layout that runs past ``seconds`` (worker processes' main thread only).
 
-    Dask runs tasks in threads, where signals cannot be used; there the cluster's
-    own timeouts apply.
+    The alarm repeats every half second: one that goes off inside a finalizer, where
+    Python ignores exceptions, is followed by another. Dask runs tasks in threads,
+    where signals cannot be used; there the cluster's own timeouts apply.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise PartTimeout(f"{name}: took longer than {seconds:g} s to lay out; stopped")
+        raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
+    except _Expired:
+        raise PartTimeout(f"{name}: took longer than {seconds:g} s to lay out; stopped") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
 def warm_up() -> None:
-    """Import WeasyPrint once per worker, before the first part arrives."""
+    """Prepare a worker process: die with the build, import WeasyPrint once."""
+    if sys.platform == "linux":
+        # A worker whose build was killed (even by SIGKILL) must not live on,
+        # holding the build's output streams open: ask for SIGKILL when the parent dies.
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
     import weasyprint  # noqa: F401
 
 
