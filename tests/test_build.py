@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -133,6 +134,12 @@ def test_bookmarks_for_every_entity_and_section(built: Path) -> None:
     assert (0, "Inter-Services Intelligence") in titles
     for section in ("Key facts", "Background", "Relationships", "Timeline", "Assessments"):
         assert (1, section) in titles
+
+
+def test_every_pdf_passes_qpdf_check(built: Path) -> None:
+    for path in sorted((built / "pdf").glob("*.pdf")):
+        with pikepdf.open(path) as pdf:
+            assert pdf.check_pdf_syntax() == [], path.name
 
 
 def test_metadata(built: Path) -> None:

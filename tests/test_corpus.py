@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -61,11 +62,40 @@ def test_bundled_site_links_resolve(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def bundled_book(tmp_path_factory: pytest.TempPathFactory) -> PdfReader:
+def bundled_book_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled briefing book, built once."""
     out = tmp_path_factory.mktemp("book")
     build(REPO, BuildOptions(output=out, html=False, books=frozenset({"pakistan-security"})))
-    return PdfReader(out / "pdf" / "pakistan-security.pdf")
+    return out / "pdf" / "pakistan-security.pdf"
+
+
+@pytest.fixture(scope="module")
+def bundled_book(bundled_book_path: Path) -> PdfReader:
+    """The bundled briefing book, read back."""
+    return PdfReader(bundled_book_path)
+
+
+def test_bundled_book_is_well_formed(bundled_book_path: Path, bundled_book: PdfReader) -> None:
+    """What ``qpdf --check`` checks (pikepdf is qpdf), and the parts' joins."""
+    with pikepdf.open(bundled_book_path) as pdf:
+        assert pdf.check_pdf_syntax() == []
+    labels = bundled_book.page_labels
+    assert labels[:3] == ["i", "ii", "1"]
+    assert labels[-1] == str(len(labels) - 2)
+    # every internal link leads to a page of this PDF
+    links = 0
+    for page in bundled_book.pages:
+        for annot in page.get("/Annots", []):
+            link = annot.get_object()
+            assert "/URI" not in link.get("/A", {}) or not str(link["/A"]["/URI"]).startswith(
+                "dossier-part:"
+            )
+            if "/Dest" in link:
+                links += 1
+                assert bundled_book.get_destination_page_number(
+                    bundled_book.named_destinations[str(link["/Dest"])]
+                ) in range(len(bundled_book.pages))
+    assert links > 100  # contents entries, footnotes to the appendix, entity links
 
 
 def test_bundled_book_footnotes_are_on_the_page_of_their_call(bundled_book: PdfReader) -> None:
