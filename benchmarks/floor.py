@@ -27,8 +27,12 @@ def documents(repo: Path) -> list[str]:
     work = plan(project, index, BuildOptions(html=False))
     found: list[str] = []
     for job in work.pdfs:
-        found.extend(html for _, html in job.parts.body)
-        found.append(job.parts.front({}))
+        rendered = [part.render() for part in job.parts.body]
+        outlines = [o for r in rendered for o in r.outline]
+        found.extend(r.html for r in rendered)
+        if job.parts.appendix is not None:
+            found.append(job.parts.appendix(outlines))
+        found.append(job.parts.front(outlines, {}))
     return found
 
 

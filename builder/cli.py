@@ -281,21 +281,30 @@ class _Terminated(BaseException):
 def _terminated_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM into an exception, then die of it once cleanup is done.
 
-    Without this a terminated build leaves its worker processes behind.
+    Without this a terminated build leaves its worker processes behind. The signal
+    can arrive at any bytecode, the handler's own set-up and tear-down included:
+    wherever it lands, the process ends by SIGTERM, never with a traceback.
     """
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise _Terminated
 
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    except _Terminated:
+    def die() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
-        raise  # not reached: the default action ends the process
+        os._exit(128 + signal.SIGTERM)  # not reached: the default action ends the process
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, terminate)
+        yield
+    except _Terminated:
+        die()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except _Terminated:
+            die()
 
 
 class Progress:

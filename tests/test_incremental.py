@@ -667,3 +667,30 @@ def test_edit_behind_a_symlinked_profile_is_built(
     report = site.build(pdf=False)
     assert report.published.written == ("html/index.html", "html/isi.html")
     assert "military spy agency" in (site.output / "html/isi.html").read_text(encoding="utf-8")
+
+
+def test_a_profile_edit_renders_only_the_parts_that_can_show_it(
+    make_project: ProjectFactory, tmp_path: Path
+) -> None:
+    """Parts whose input files did not change are not even rendered to HTML."""
+    isi = (TESTS / "projects/good/dossiers/groups/isi.yaml").read_text(encoding="utf-8")
+    other = isi.replace("id: isi", "id: other-agency").replace(
+        "name: Inter-Services Intelligence", "name: Other Agency"
+    )
+    root = make_project({"dossiers/groups/other-agency.yaml": other})
+    site = Site(root, tmp_path / "cache", tmp_path / "output")
+    first = site.build()
+    assert len(first.pdf.rendered) == 6  # 3 dossiers, 3 chapters of the default book
+    apply(root, ("dossiers/people/asim-malik.yaml", "summary: ", "summary: Edited. "))
+    again = site.build()
+    # ISI's parts show Asim Malik (a link between them); Other Agency's cannot.
+    assert sorted(again.pdf.rendered) == [
+        "pdf/asim-malik.pdf",
+        "pdf/briefing-book.pdf, chapter asim-malik",
+        "pdf/briefing-book.pdf, chapter isi",
+        "pdf/isi.pdf",
+    ]
+    assert "pdf/other-agency.pdf" in again.pdf.reused
+    clean = tmp_path / "clean"
+    site.clean(clean)
+    assert_same_files(site.output, clean)

@@ -9,6 +9,8 @@ interruption leaves the previous edition untouched.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -87,6 +89,7 @@ class Plan:
     pages: dict[str, Callable[[], str]] = field(default_factory=dict)
     pdfs: list[PdfJob] = field(default_factory=list)
     scope: tuple[str, ...] = ()  # the output paths (or prefixes) this build owns
+    assets: tuple[tuple[str, bytes], ...] = ()  # the theme's files, overrides first
 
 
 def build(
@@ -111,7 +114,7 @@ def build(
             recover(folder)  # finish or clear what an interrupted build left
         except OSError as error:
             raise DossierError(f"cannot recover {folder}: {error.strerror}") from None
-        inputs = _fingerprint(root, options)
+        inputs, hashes = _fingerprint(root, options)
         record = edition_record(folder)
         if options.cache and record.get("inputs") == inputs and intact(folder, record):
             # Same inputs, same tool, same options: the edition in place is the answer.
@@ -137,7 +140,8 @@ def build(
             work.pdfs,
             cache,
             salt=salt(__version__),
-            assets=_assets(project),
+            assets=work.assets,
+            files=hashes,
             workers=options.jobs or default_jobs(),
             scheduler=options.scheduler,
             keep_going=options.keep_going,
@@ -160,7 +164,7 @@ def build(
     return BuildReport(diagnostics, published, run, seconds, warnings, folder)
 
 
-def _fingerprint(root: Path, options: BuildOptions) -> str:
+def _fingerprint(root: Path, options: BuildOptions) -> tuple[str, dict[str, str]]:
     """Everything the edition depends on, hashed before anything is loaded."""
     facts = [
         salt(__version__),
@@ -174,7 +178,13 @@ def _fingerprint(root: Path, options: BuildOptions) -> str:
     theme = _theme_setting(root)
     if theme:
         folders.append(root / theme)
-    return fingerprint(folders, [root / "dossier.yaml"], facts)
+    digest, hashes = fingerprint(folders, [root / "dossier.yaml"], facts)
+    relative = {
+        path.relative_to(root).as_posix(): sha
+        for path, sha in hashes.items()
+        if path.is_relative_to(root)
+    }
+    return digest, relative
 
 
 def _theme_setting(root: Path) -> str | None:
@@ -269,8 +279,19 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
         for name, render in site_pages(project, index, env, pdfs=pdfs, only=only).items():
             pages[f"html/{name}"] = render
     jobs: list[PdfJob] = []
+    assets = _assets(project)
     if options.pdf:
         settings = project.settings.model
+        # What every part shares besides its own input files (see PdfJob.context).
+        shared = hashlib.sha256()
+        for piece in (
+            __version__,
+            settings.model_dump_json(),
+            options.page_size,
+            repr(sorted(index.entities)),
+            *(f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets),
+        ):
+            shared.update(piece.encode("utf-8") + b"\0")
         singles = [
             BookInfo(
                 e,
@@ -295,14 +316,16 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
                 split=info.id not in index.entities,  # books: a part per chapter
             )
             epoch = int(document_moment(info.as_of).timestamp())
-            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch))
+            book = dataclasses.replace(info, edition="")  # the body never shows it
+            context = hashlib.sha256(f"{shared.hexdigest()}\0{book!r}".encode()).hexdigest()
+            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch, context))
     if partial:  # a partial build owns only what it makes; the rest stays as it was
         scope = tuple(sorted({*pages, *(job.output for job in jobs)}))
     else:
         scope = tuple(
             f"{tree}/" for tree, wanted in (("html", options.html), ("pdf", options.pdf)) if wanted
         )
-    return Plan(pages, jobs, scope)
+    return Plan(pages, jobs, scope, assets)
 
 
 def _asset_folders(project: Project) -> list[Path]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import DossierError
+from builder.render.book import Outline
 from builder.render.pdf import PartResult
 
 __all__ = ["Cache", "CacheError", "cache_folder", "fingerprint", "salt"]
@@ -84,13 +85,16 @@ def salt(tool_version: str) -> str:
     )
 
 
-def fingerprint(folders: Sequence[Path], files: Sequence[Path], extra: Sequence[str]) -> str:
+def fingerprint(
+    folders: Sequence[Path], files: Sequence[Path], extra: Sequence[str]
+) -> tuple[str, dict[Path, str]]:
     """sha256 of every file a build reads (names and bytes) and of ``extra`` values.
 
     Equal fingerprints mean the build would make the same edition, so a no-op build
     can stop here, before loading anything. A symlink counts as its target path and,
-    where it leads to a file, that file's bytes.
+    where it leads to a file, that file's bytes. Also returns each file's own sha256.
     """
+    hashes: dict[Path, str] = {}
     digest = hashlib.sha256()
     for value in extra:
         digest.update(value.encode("utf-8") + b"\0")
@@ -104,11 +108,12 @@ def fingerprint(folders: Sequence[Path], files: Sequence[Path], extra: Sequence[
             digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
         if path.is_file():
             try:
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest.update(hashes[path].encode())
             except OSError as error:  # unreadable: the full build will report it
                 digest.update(f"unreadable:{error.errno}".encode())
         digest.update(b"\n")
-    return digest.hexdigest()
+    return digest.hexdigest(), hashes
 
 
 @dataclass
@@ -159,6 +164,45 @@ class Cache:
             "fetched": [list(pair) for pair in part.fetched],
         }
         self._write("parts", key, meta, part.pdf)
+
+    def get_memo(self, key: str) -> tuple[str, tuple[Outline, ...]] | None:
+        """The part key and outlines a body part had when its inputs were these."""
+        entry = self._read("memo", key)
+        if entry is None:
+            return None
+        meta = entry[0]
+        try:
+            outlines = tuple(
+                Outline(
+                    str(o["id"]),
+                    str(o["name"]),
+                    tuple((str(title), str(anchor)) for title, anchor in o["headings"]),
+                    tuple(str(s) for s in o["sources"]),
+                    bool(o["assessments"]),
+                )
+                for o in meta["outlines"]
+            )
+            return str(meta["part"]), outlines
+        except (KeyError, TypeError, ValueError):
+            self._notice(f"cache entry memo/{key[:12]} has an unexpected shape; ignored")
+            return None
+
+    def put_memo(self, key: str, part: str, outlines: tuple[Outline, ...]) -> None:
+        """Remember the part key (and outlines) a body part's inputs gave."""
+        meta = {
+            "part": part,
+            "outlines": [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "headings": [list(h) for h in o.headings],
+                    "sources": list(o.sources),
+                    "assessments": o.assessments,
+                }
+                for o in outlines
+            ],
+        }
+        self._write("memo", key, meta, b"")
 
     def get_output(self, key: str) -> tuple[bytes, tuple[str, ...]] | None:
         """An assembled output file and the warnings its parts raised, or None."""

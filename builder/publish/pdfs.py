@@ -3,8 +3,11 @@
 Each PDF is a front part (cover, contents) and body parts (a book's chapters and
 appendix, or a single dossier's body). For every output this module:
 
-1. renders each body part's HTML and hashes it into a part key, and the whole output
-   (its body keys plus its front matter before page numbers) into an output key;
+1. finds each body part's key: from the memo when none of the files the part is made
+   from (:func:`~builder.render.inputs.entity_inputs`) nor the theme, settings and book
+   changed since it was last rendered, else by rendering its HTML and hashing it; then
+   hashes the whole output (its body keys plus its front matter before page numbers)
+   into an output key;
 2. reuses the assembled output when the cache has its key: nothing is laid out;
 3. otherwise lays out the body parts the cache lacks (in the pool), then the front
    matter with the page numbers the body parts report, then assembles with pikepdf.
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from builder.publish.cache import Cache
 from builder.publish.workers import Failure, PartsFailed, executor, lay_out
 from builder.render.assemble import assemble
-from builder.render.book import PdfParts
+from builder.render.book import BodyPart, Outline, PdfParts
 from builder.render.pdf import PartResult, PartSpec, PdfError
 
 __all__ = ["PdfJob", "PdfRun", "render_pdfs"]
@@ -32,11 +35,16 @@ _ASSEMBLY = "assemble-1"  # bump when assembly changes its output for the same p
 
 @dataclass(frozen=True)
 class PdfJob:
-    """One PDF output: its path and how to make its parts."""
+    """One PDF output: its path, how to make its parts, and what they share.
+
+    ``context`` identifies everything its parts depend on besides their own input
+    files: the book, the settings, the theme's templates, the set of entity ids.
+    """
 
     output: str
     parts: PdfParts
     epoch: int
+    context: str
 
 
 @dataclass
@@ -44,6 +52,7 @@ class PdfRun:
     """What rendering the PDFs did, for the report."""
 
     outputs: dict[str, bytes] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)  # body parts whose HTML was made
     laid_out: list[str] = field(default_factory=list)  # part names
     reused: list[str] = field(default_factory=list)  # output paths served whole from cache
     assembled: list[str] = field(default_factory=list)  # output paths assembled this run
@@ -55,7 +64,8 @@ class PdfRun:
 class _Pending:
     job: PdfJob
     key: str
-    body: tuple[tuple[str, PartSpec], ...]  # (key, spec), in reading order
+    body: tuple[tuple[str, PartSpec | None], ...]  # (key, spec); None: found in the cache
+    outlines: tuple[Outline, ...]
 
 
 def render_pdfs(
@@ -64,6 +74,7 @@ def render_pdfs(
     *,
     salt: str,
     assets: tuple[tuple[str, bytes], ...],
+    files: Mapping[str, str],
     workers: int,
     scheduler: str | None,
     keep_going: bool,
@@ -72,6 +83,8 @@ def render_pdfs(
 ) -> PdfRun:
     """Every PDF of ``jobs`` as bytes, reusing the cache wherever its keys match.
 
+    ``files`` maps repository paths to the sha256 of their bytes (for the memo).
+
     Raises:
         PartsFailed: on the first failure, or after all parts with ``keep_going``.
 
@@ -79,15 +92,33 @@ def render_pdfs(
     run = PdfRun()
     hashes = {path: hashlib.sha256(data).hexdigest() for path, data in assets}
     theme = hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()
+    parts: dict[str, PartResult] = {}
     pending: list[_Pending] = []
     for job in jobs:
-        body = tuple(
-            (spec.key(salt), spec)
-            for spec in (
-                PartSpec(name, html, assets, job.epoch, time_limit) for name, html in job.parts.body
-            )
-        )
-        front = PartSpec(_front_name(job), job.parts.front({}), assets, job.epoch)
+        body: list[tuple[str, PartSpec | None]] = []
+        outlines: list[Outline] = []
+        for part in job.parts.body:
+            memo = _memo_key(job, part, files)
+            known = cache.get_memo(memo)
+            found = None
+            if known is not None:
+                found = parts.get(known[0]) or cache.get_part(known[0], hashes)
+            if known is not None and found is not None:
+                parts[known[0]] = found
+                body.append((known[0], None))
+                outlines.extend(known[1])
+                continue
+            rendered = part.render()
+            run.rendered.append(part.name)
+            spec = PartSpec(part.name, rendered.html, assets, job.epoch, time_limit)
+            cache.put_memo(memo, spec.key(salt), rendered.outline)
+            body.append((spec.key(salt), spec))
+            outlines.extend(rendered.outline)
+        if job.parts.appendix is not None:
+            name = f"{job.output}, appendix"
+            spec = PartSpec(name, job.parts.appendix(outlines), assets, job.epoch, time_limit)
+            body.append((spec.key(salt), spec))
+        front = PartSpec(_front_name(job), job.parts.front(outlines, {}), assets, job.epoch)
         # The whole PDF: its parts' keys (the front matter before page numbers, which
         # follow from the body), the theme and the name its warnings carry.
         digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}\0{front.key(salt)}".encode())
@@ -100,19 +131,18 @@ def render_pdfs(
             run.warnings.extend(warnings)
             run.reused.append(job.output)
             continue
-        pending.append(_Pending(job, key, body))
+        pending.append(_Pending(job, key, tuple(body), tuple(outlines)))
     if not pending:
         return run
 
-    parts: dict[str, PartResult] = {}
     missing: dict[str, PartSpec] = {}
     for item in pending:
-        for key, spec in item.body:
+        for key, maybe in item.body:
             found = parts.get(key) or cache.get_part(key, hashes)
             if found is not None:
                 parts[key] = found
-            else:
-                missing[key] = spec
+            elif maybe is not None:
+                missing[key] = maybe
     total = len(missing) + 2 * len(pending)  # body parts, then a front and an assembly each
     done = 0
 
@@ -136,7 +166,7 @@ def render_pdfs(
             pages = _page_numbers([parts[key] for key, _ in item.body])
             spec = PartSpec(
                 _front_name(item.job),
-                item.job.parts.front(pages),
+                item.job.parts.front(item.outlines, pages),
                 assets,
                 item.job.epoch,
                 time_limit,
@@ -158,7 +188,7 @@ def render_pdfs(
     for output, (item, front_key) in fronts.items():
         if front_key not in parts:
             continue
-        names = (_front_name(item.job), *(spec.name for _, spec in item.body))
+        names = (_front_name(item.job), *_body_names(item.job))
         results = [parts[front_key], *(parts[key] for key, _ in item.body)]
         try:
             data = assemble(output, results[0], results[1:])
@@ -181,6 +211,19 @@ def render_pdfs(
 
 def _front_name(job: PdfJob) -> str:
     return f"{job.output}, front matter"
+
+
+def _body_names(job: PdfJob) -> list[str]:
+    names = [part.name for part in job.parts.body]
+    return names + ([f"{job.output}, appendix"] if job.parts.appendix is not None else [])
+
+
+def _memo_key(job: PdfJob, part: BodyPart, files: Mapping[str, str]) -> str:
+    """A body part's identity and the bytes of every file it is made from."""
+    digest = hashlib.sha256(f"{job.context}\0{job.epoch}\0{part.name}\0{part.entity}".encode())
+    for path in sorted(part.inputs):
+        digest.update(f"\0{path}\0{files.get(path, 'absent')}".encode())
+    return digest.hexdigest()
 
 
 def _page_numbers(body: Sequence[PartResult]) -> Mapping[str, int]:

@@ -5,8 +5,10 @@ Rendering returns the HTML strings WeasyPrint lays out; nothing here lays out or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -14,16 +16,11 @@ from markupsafe import Markup
 from builder.check.index import Index
 from builder.render.context import Citer, Resolver
 from builder.render.html import render_page
-from builder.render.views import (
-    GRADE_LEGEND,
-    LIKELIHOOD_LEGEND,
-    EntityView,
-    entity_view,
-    sources_cited,
-)
+from builder.render.inputs import entity_inputs
+from builder.render.views import GRADE_LEGEND, LIKELIHOOD_LEGEND, entity_view, sources_cited
 from builder.source.load import Project
 
-__all__ = ["BookInfo", "PdfParts", "pdf_parts"]
+__all__ = ["BodyPart", "BookInfo", "Outline", "PdfParts", "Rendered", "pdf_parts"]
 
 
 @dataclass(frozen=True)
@@ -41,15 +38,50 @@ class BookInfo:
 
 
 @dataclass(frozen=True)
-class PdfParts:
-    """The HTML of every part of one PDF, and how to write its front matter.
+class Outline:
+    """What the contents and the appendix need of a chapter, without rendering it."""
 
-    ``body`` is laid out first, part by part; ``front(pages)`` then gets the page
-    number (as printed, body pages counting from 1) of every anchor, for the contents.
+    id: str
+    name: str
+    headings: tuple[tuple[str, str], ...]  # (title, anchor)
+    sources: tuple[str, ...]  # ids of the sources it cites
+    assessments: bool
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One body part's HTML and its outline."""
+
+    html: str
+    outline: tuple[Outline, ...]
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """A body part of a PDF: a book's chapter, or a single dossier's whole body.
+
+    ``inputs`` are the repository files it is made from (besides settings, theme and
+    book), so that a build can tell it is unchanged without calling ``render``.
     """
 
-    body: tuple[tuple[str, str], ...]  # (part name, HTML)
-    front: Callable[[Mapping[str, int]], str]
+    name: str
+    entity: str
+    inputs: frozenset[str]
+    render: Callable[[], Rendered]
+
+
+@dataclass(frozen=True)
+class PdfParts:
+    """How to write every part of one PDF.
+
+    ``body`` parts are laid out first; ``appendix`` (books only) gets the outlines
+    of the chapters; ``front`` gets the outlines and the page number (as printed,
+    body pages counting from 1) of every anchor, for the contents.
+    """
+
+    body: tuple[BodyPart, ...]
+    appendix: Callable[[Sequence[Outline]], str] | None
+    front: Callable[[Sequence[Outline], Mapping[str, int]], str]
 
 
 def pdf_parts(
@@ -66,10 +98,10 @@ def pdf_parts(
 
     With ``split`` each entity is a chapter of its own and the appendix another part
     (a book: one edited profile re-lays out one chapter); without, the body is one
-    part (a single dossier: "Page N of M" over its whole body).
+    part (a single dossier: "Page N of M" over its whole body). Nothing is rendered
+    until a part's ``render`` (or ``front``, ``appendix``) is called.
     """
     sources = {s.model.id: s.model for s in project.sources}
-
     members = frozenset(book.entities)
 
     def entity_href(entity_id: str) -> str | None:
@@ -78,39 +110,71 @@ def pdf_parts(
     def source_href(source_id: str) -> str:
         return f"#source-{source_id}"
 
-    citer = Citer("pdf", sources, source_href)
-    resolver = Resolver(index, entity_href)
-    views = [entity_view(e, index, citer, resolver) for e in book.entities]
-    cited = sources_cited(citer, index, Resolver(index, entity_href), members)
+    # The body never shows the edition: only the cover does. Keeping it out of the
+    # body's HTML lets a new commit re-lay out front matter only.
+    body_book = dataclasses.replace(book, edition="")
 
-    def render(part: str, entities: list[EntityView], pages: Mapping[str, int]) -> str:
+    def render(
+        part: str, entities: Sequence[object], pages: Mapping[str, int], **extra: Any
+    ) -> str:
         css = env.get_template("print.css").render(
             marking=book.marking, page_size=page_size, title=book.title, part=part
         )
+        context: dict[str, Any] = {
+            "sources": (),
+            "uses_assessments": False,
+            # Only the front part's metadata reaches the PDF; a chapter names only its
+            # own entity, so that renaming one entity re-lays out one chapter.
+            "keywords": ", ".join(str(getattr(e, "name")) for e in entities),  # noqa: B009
+            **extra,
+        }
         return render_page(
             env,
             [f"pdf-{book.id}.html", "pdf.html"],
             part=part,
             settings=project.settings.model,
-            book=book,
+            book=book if part == "front" else body_book,
             entities=entities,
-            sources=cited,
             css=Markup(css),
             created=created,
-            # Only the front part's metadata reaches the PDF; a chapter's names only its
-            # own entity, so that renaming one entity re-lays out one chapter.
-            keywords=", ".join(v.name for v in (views if part == "front" else entities)),
             grade_legend=GRADE_LEGEND,
             likelihood_legend=LIKELIHOOD_LEGEND,
-            uses_assessments=any(v.assessments for v in entities),
             pages=pages,
             medium="pdf",
+            **context,
         )
 
-    if split:
-        name = f"pdf/{book.id}.pdf"
-        body = [(f"{name}, chapter {view.id}", render("chapter", [view], {})) for view in views]
-        body.append((f"{name}, appendix", render("appendix", views, {})))
-    else:
-        body = [(f"pdf/{book.id}.pdf", render("body", views, {}))]
-    return PdfParts(tuple(body), lambda pages: render("front", views, pages))
+    def appendix_context(outlines: Sequence[Outline]) -> dict[str, Any]:
+        cited = sorted({s for o in outlines for s in o.sources})
+        resolver = Resolver(index, entity_href)
+        return {
+            "sources": sources_cited(cited, index, resolver, members),
+            "uses_assessments": any(o.assessments for o in outlines),
+        }
+
+    def body_part(entity_id: str) -> BodyPart:
+        def make() -> Rendered:
+            citer = Citer("pdf", sources, source_href)
+            view = entity_view(entity_id, index, citer, Resolver(index, entity_href))
+            outline = Outline(
+                view.id,
+                view.name,
+                view.headings,
+                tuple(sorted({note.source_id for note in citer.notes})),
+                bool(view.assessments),
+            )
+            if split:
+                return Rendered(render("chapter", [view], {}), (outline,))
+            html = render("body", [view], {}, **appendix_context([outline]))
+            return Rendered(html, (outline,))
+
+        name = f"pdf/{book.id}.pdf" + (f", chapter {entity_id}" if split else "")
+        return BodyPart(name, entity_id, entity_inputs(index, entity_id), make)
+
+    def front(outlines: Sequence[Outline], pages: Mapping[str, int]) -> str:
+        return render("front", outlines, pages)
+
+    def appendix(outlines: Sequence[Outline]) -> str:
+        return render("appendix", outlines, {}, **appendix_context(outlines))
+
+    return PdfParts(tuple(body_part(e) for e in book.entities), appendix if split else None, front)

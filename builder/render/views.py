@@ -7,6 +7,7 @@ as it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -370,16 +371,15 @@ def _describe(node: BaseModel | None, loc: Loc, model: Person | Group, resolver:
 
 
 def sources_cited(
-    citer: Citer, index: Index, resolver: Resolver, within: frozenset[str]
+    ids: Sequence[str], index: Index, resolver: Resolver, within: frozenset[str]
 ) -> tuple[SourceView, ...]:
-    """The appendix: every source this document cites, in id order.
+    """The appendix: the sources ``ids`` (those a document cites), in id order.
 
     "Cited by" names the document's own entities (``within``): a PDF neither lists
     nor depends on the rest of the repository, so it grows with its own size and an
     edit elsewhere does not lay it out again.
     """
-    ids = sorted({note.source_id for note in citer.notes})
     return tuple(
         source_view(index.sources[i].model, resolver, index.cited_by.get(i, set()) & within)
-        for i in ids
+        for i in sorted(ids)
     )
