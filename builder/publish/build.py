@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,10 +29,11 @@ from builder.publish.workers import PartsFailed, default_jobs
 from builder.publish.write import Published, edition_record, intact, locked, publish, recover
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
+from builder.render.inputs import entity_inputs
 from builder.source.load import Project, load_project
 from builder.source.yamlread import YamlError, read_yaml
 
-__all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan"]
+__all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan", "render_pages"]
 
 DEFAULT_BOOK = "briefing-book"
 # (what, done, total): what was just finished
@@ -90,6 +91,10 @@ class Plan:
     pdfs: list[PdfJob] = field(default_factory=list)
     scope: tuple[str, ...] = ()  # the output paths (or prefixes) this build owns
     assets: tuple[tuple[str, bytes], ...] = ()  # the theme's files, overrides first
+    # Entity pages: the files each is made from, and what all pages share besides
+    # (see render_pages); other pages list the whole repository and always render.
+    page_inputs: dict[str, frozenset[str]] = field(default_factory=dict)
+    page_context: str = ""
 
 
 def build(
@@ -135,7 +140,7 @@ def build(
             raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
         _check_selection(result.index, options)
         work = plan(project, result.index, options)
-        outputs = {path: render().encode("utf-8") for path, render in work.pages.items()}
+        outputs = render_pages(work, cache, hashes)
         run = render_pdfs(
             work.pdfs,
             cache,
@@ -162,6 +167,31 @@ def build(
         published = publish(folder, outputs, work.scope, facts)
     seconds = time.perf_counter() - started
     return BuildReport(diagnostics, published, run, seconds, warnings, folder)
+
+
+def render_pages(work: Plan, cache: Cache, files: Mapping[str, str]) -> dict[str, bytes]:
+    """Every HTML page; an entity page whose input files are unchanged comes from the cache.
+
+    Its key holds the page's path, the shared context (tool, settings, theme
+    templates, the set of entity ids and of PDFs linked) and the sha256 of each file
+    it is made from (:func:`~builder.render.inputs.entity_inputs`).
+    """
+    outputs: dict[str, bytes] = {}
+    for path, render in work.pages.items():
+        inputs = work.page_inputs.get(path)
+        if inputs is None:
+            outputs[path] = render().encode("utf-8")
+            continue
+        digest = hashlib.sha256(f"{work.page_context}\0{path}".encode())
+        for name in sorted(inputs):
+            digest.update(f"\0{name}\0{files.get(name, 'absent')}".encode())
+        key = digest.hexdigest()
+        cached = cache.get_page(key)
+        if cached is None:
+            cached = render().encode("utf-8")
+            cache.put_page(key, cached)
+        outputs[path] = cached
+    return outputs
 
 
 def _fingerprint(root: Path, options: BuildOptions) -> tuple[str, dict[str, str]]:
@@ -273,13 +303,27 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
         books = [b for b in books if b.id in options.books]
         wanted_entities = [] if options.entities is None else wanted_entities
     pages: dict[str, Callable[[], str]] = {}
+    page_inputs: dict[str, frozenset[str]] = {}
+    assets = _assets(project)
+    theme = [f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets]
+    pdfs: set[str] = set()
     if options.html:
         only = None if not partial else {*wanted_entities, *(b.id for b in books)}
         pdfs = {*wanted_entities, *(b.id for b in books)} if options.pdf else set()
         for name, render in site_pages(project, index, env, pdfs=pdfs, only=only).items():
             pages[f"html/{name}"] = render
+            if name.removesuffix(".html") in index.entities:
+                page_inputs[f"html/{name}"] = entity_inputs(index, name.removesuffix(".html"))
+    page_context = hashlib.sha256()
+    for piece in (
+        __version__,
+        project.settings.model.model_dump_json(),
+        repr(sorted(index.entities)),
+        repr(sorted(pdfs)),
+        *theme,
+    ):
+        page_context.update(piece.encode("utf-8") + b"\0")
     jobs: list[PdfJob] = []
-    assets = _assets(project)
     if options.pdf:
         settings = project.settings.model
         # What every part shares besides its own input files (see PdfJob.context).
@@ -289,7 +333,7 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
             settings.model_dump_json(),
             options.page_size,
             repr(sorted(index.entities)),
-            *(f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets),
+            *theme,
         ):
             shared.update(piece.encode("utf-8") + b"\0")
         singles = [
@@ -325,7 +369,7 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
         scope = tuple(
             f"{tree}/" for tree, wanted in (("html", options.html), ("pdf", options.pdf)) if wanted
         )
-    return Plan(pages, jobs, scope, assets)
+    return Plan(pages, jobs, scope, assets, page_inputs, page_context.hexdigest())
 
 
 def _asset_folders(project: Project) -> list[Path]:

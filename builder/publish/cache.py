@@ -204,6 +204,15 @@ class Cache:
         }
         self._write("memo", key, meta, b"")
 
+    def get_page(self, key: str) -> bytes | None:
+        """A rendered HTML page, or None."""
+        entry = self._read("pages", key)
+        return None if entry is None else entry[1]
+
+    def put_page(self, key: str, data: bytes) -> None:
+        """Store a rendered HTML page."""
+        self._write("pages", key, {}, data)
+
     def get_output(self, key: str) -> tuple[bytes, tuple[str, ...]] | None:
         """An assembled output file and the warnings its parts raised, or None."""
         entry = self._read("outputs", key)
