@@ -41,9 +41,10 @@ lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml
 	$(PYTHON) -m piptools compile --generate-hashes --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-find-links --extra dev --extra cluster -o requirements.lock pyproject.toml
 
-bench: $(STAMP)
+bench: $(STAMP)  ## Print timings; the scale run takes up to 26 min (make bench SCALE=--quick: 8).
 	$(BIN)/python benchmarks/load_check.py
 	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/scale.py $(SCALE)
 
 clean:
 	rm -rf $(VENV) output .mypy_cache .pytest_cache .ruff_cache
