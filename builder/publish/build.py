@@ -23,7 +23,7 @@ from builder.check.index import Index
 from builder.check.rules import check_project
 from builder.errors import CheckFailed, DossierError
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
-from builder.publish.edition import document_date, document_moment, edition
+from builder.publish.edition import document_date, document_moment, edition, history
 from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
 from builder.publish.workers import PartsFailed, default_jobs
 from builder.publish.write import Published, edition_record, intact, locked, publish, recover
@@ -291,8 +291,8 @@ def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo
 def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
     """Every output of this build, in a stable order: HTML pages, then PDFs."""
     env = environment(project)
-    stamp = edition(project.root)
-    books = books_of(project, index, stamp)
+    git = history(project.root)
+    books = books_of(project, index, "")
     wanted_entities = sorted(
         e for e in index.entities if options.entities is None or e in options.entities
     )
@@ -345,11 +345,18 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
                 settings.marking,
                 settings.as_of,
                 (e,),
-                stamp,
+                "",  # stamped below, from the files it is made from
             )
             for e in wanted_entities
         ]
+        shared_inputs = {project.settings.path, *_theme_paths(project)}
         for info in [*singles, *books]:
+            inputs = set(shared_inputs)
+            for entity_id in info.entities:
+                inputs.update(entity_inputs(index, entity_id))
+            if info.id in index.books:
+                inputs.add(index.books[info.id].path)
+            info = dataclasses.replace(info, edition=git.stamp(sorted(inputs)))
             parts = pdf_parts(
                 project,
                 index,
@@ -377,6 +384,17 @@ def _asset_folders(project: Project) -> list[Path]:
     if project.settings.model.templates:
         folders.insert(0, project.root / project.settings.model.templates)
     return folders
+
+
+def _theme_paths(project: Project) -> list[str]:
+    """Repository paths of the theme files inside the repository (for edition stamps)."""
+    root = project.root.resolve()
+    return [
+        path.resolve().relative_to(root).as_posix()
+        for folder in _asset_folders(project)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.resolve().is_relative_to(root)
+    ]
 
 
 def _assets(project: Project) -> tuple[tuple[str, bytes], ...]:
