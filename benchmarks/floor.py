@@ -1,7 +1,7 @@
 """The floor of PDF work: bare WeasyPrint laying out the build's own documents once each.
 
 ``pdf_floor(repo)`` plans a build, takes every HTML document the build hands to
-WeasyPrint (each body part and each front matter), and times ``HTML(...).write_pdf()``
+WeasyPrint (each body part, cover and contents), and times ``HTML(...).write_pdf()``
 on each in this one warm process, with no cache, pool, assembly or checks. A build's
 PDF time divided by this is the overhead Dossier adds.
 
@@ -21,7 +21,7 @@ from builder.source.load import load_project
 
 
 def documents(repo: Path) -> list[str]:
-    """Every HTML document a full PDF build lays out (front matter without page numbers)."""
+    """Every HTML document a full PDF build lays out (contents without page numbers)."""
     project = load_project(repo)
     index = check_project(project).index
     work = plan(project, index, BuildOptions(html=False))
@@ -32,7 +32,8 @@ def documents(repo: Path) -> list[str]:
         found.extend(r.html for r in rendered)
         if job.parts.appendix is not None:
             found.append(job.parts.appendix(outlines))
-        found.append(job.parts.front(outlines, {}))
+        found.append(job.parts.cover(outlines))
+        found.append(job.parts.contents(outlines, {}))
     return found
 
 

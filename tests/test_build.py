@@ -71,7 +71,7 @@ def test_toc_page_numbers_match_where_entities_and_sections_start(built: Path) -
     assert len(toc) == 14
     # Front matter is numbered i, ii; the contents print the page labels of the body.
     labels = reader.page_labels
-    assert labels[:3] == ["i", "ii", "1"]
+    assert labels[:3] == ["Cover", "i", "1"]
     marks = [(title, labels[page - 1]) for _, title, page in outline(reader)]
     for title, page in toc:  # each entry matches the next bookmark of that title
         position = next(i for i, (t, _) in enumerate(marks) if t == title)
@@ -86,7 +86,7 @@ def test_every_page_has_the_marking_and_page_n_of_m(built: Path) -> None:
     reader = PdfReader(built / "pdf" / "isi.pdf")
     labels = reader.page_labels
     body = labels.index("1")
-    assert labels[:body] == ["i", "ii"]  # cover and contents
+    assert labels[:body] == ["Cover", "i"]  # cover and contents
     total = len(reader.pages) - body
     for number, page in enumerate(reader.pages[body:], start=1):
         assert f"Page {number} of {total}" in page.extract_text()
@@ -232,7 +232,7 @@ def test_refused_fetch_fails_the_build_and_keeps_old_outputs(
     )
     assert result.exit_code == 1
     assert result.stderr.endswith(
-        "Error: pdf/isi.pdf, front matter: refused to fetch https://example.com/logo.png: "
+        "Error: pdf/isi.pdf, cover: refused to fetch https://example.com/logo.png: "
         "PDFs may only use files from the template folders, never the network\n"
     )
     assert [p.name for p in out.iterdir()] == ["keep.txt"]

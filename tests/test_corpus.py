@@ -80,7 +80,7 @@ def test_bundled_book_is_well_formed(bundled_book_path: Path, bundled_book: PdfR
     with pikepdf.open(bundled_book_path) as pdf:
         assert pdf.check_pdf_syntax() == []
     labels = bundled_book.page_labels
-    assert labels[:3] == ["i", "ii", "1"]
+    assert labels[:3] == ["Cover", "i", "1"]
     assert labels[-1] == str(len(labels) - 2)
     # every internal link leads to a page of this PDF
     links = 0

@@ -79,9 +79,14 @@ BASE: dict[str, str] = {
 MAGIC = b"DOSSIER-CACHE 1\n"  # first line of every cache entry (builder/publish/cache.py)
 
 
-def front(pdf: str) -> str:
-    """The name of a PDF's front matter part (cover and contents)."""
-    return f"{pdf}, front matter"
+def cover(pdf: str) -> str:
+    """The name of a PDF's cover part."""
+    return f"{pdf}, cover"
+
+
+def contents(pdf: str) -> str:
+    """The name of a PDF's contents part."""
+    return f"{pdf}, contents"
 
 
 # (file, text it holds once, replacement)
@@ -93,7 +98,7 @@ class Expected:
     """What an incremental build after one edit should do."""
 
     bodies: frozenset[str]  # body parts laid out again
-    fronts: frozenset[str]  # front matter parts whose HTML changed
+    fronts: frozenset[str]  # cover and contents parts whose HTML changed
     reused: frozenset[str]  # PDFs served whole from the cache
     written: tuple[str, ...]  # output files written
 
@@ -123,7 +128,7 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ("dossiers/people/asim-malik.yaml", "name: Asim Malik\n", "name: Asim Munir Malik\n"),
         Expected(
             bodies=BODIES,
-            fronts=frozenset({front(ASIM), front(BOOK)}),
+            fronts=frozenset({cover(ASIM), contents(ASIM), cover(BOOK), contents(BOOK)}),
             reused=frozenset(),
             written=(*HTML_PAGES, ASIM, BOOK, ISI),
         ),
@@ -151,7 +156,16 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ("theme/print.css", PRINT_CSS, PRINT_CSS + ".summary { color: #7b1fa2; }\n"),
         Expected(
             bodies=BODIES,
-            fronts=frozenset({front(ASIM), front(ISI), front(BOOK)}),
+            fronts=frozenset(
+                {
+                    cover(ASIM),
+                    contents(ASIM),
+                    cover(ISI),
+                    contents(ISI),
+                    cover(BOOK),
+                    contents(BOOK),
+                }
+            ),
             reused=frozenset(),
             written=(ASIM, BOOK, ISI),
         ),
@@ -161,7 +175,16 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ("dossier.yaml", '"TLP:CLEAR"', '"TLP:AMBER"'),
         Expected(
             bodies=BODIES,
-            fronts=frozenset({front(ASIM), front(ISI), front(BOOK)}),
+            fronts=frozenset(
+                {
+                    cover(ASIM),
+                    contents(ASIM),
+                    cover(ISI),
+                    contents(ISI),
+                    cover(BOOK),
+                    contents(BOOK),
+                }
+            ),
             reused=frozenset(),
             written=(*HTML_PAGES, ASIM, BOOK, ISI),
         ),
@@ -172,7 +195,7 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ("dossiers/books/briefing-book.yaml", "  - asim-malik\n", ""),
         Expected(
             bodies=frozenset({CHAPTER_ISI, APPENDIX}),
-            fronts=frozenset({front(BOOK)}),
+            fronts=frozenset({cover(BOOK), contents(BOOK)}),
             reused=frozenset({ASIM, ISI}),
             written=("html/books/briefing-book.html", BOOK),
         ),
@@ -187,7 +210,7 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ),
         Expected(
             bodies=frozenset({APPENDIX}),
-            fronts=frozenset({front(BOOK)}),
+            fronts=frozenset({cover(BOOK), contents(BOOK)}),
             reused=frozenset({ASIM, ISI}),
             written=("html/books/briefing-book.html", BOOK),
         ),
@@ -274,12 +297,12 @@ def assert_same_files(built: Path, clean: Path) -> None:
 
 def bodies(report: BuildReport) -> set[str]:
     """Body parts (single dossiers, chapters, appendices) laid out by a build."""
-    return {name for name in report.pdf.laid_out if not name.endswith(", front matter")}
+    return {name for name in report.pdf.laid_out if not name.endswith((", cover", ", contents"))}
 
 
 def fronts(report: BuildReport) -> set[str]:
     """Front matter parts (cover and contents) laid out by a build."""
-    return {name for name in report.pdf.laid_out if name.endswith(", front matter")}
+    return {name for name in report.pdf.laid_out if name.endswith((", cover", ", contents"))}
 
 
 def cache_entries(site: Site) -> dict[str, Path]:
@@ -490,7 +513,7 @@ def test_no_cache_lays_out_everything_again(site: Site, runner: CliRunner) -> No
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
         rf"Built 8 HTML files and 3 PDFs into {re.escape(str(site.output.resolve()))} in "
-        r"\d+\.\d s: 3 PDFs rendered \(8 parts laid out\), 0 reused from the cache; "
+        r"\d+\.\d s: 3 PDFs rendered \(11 parts laid out\), 0 reused from the cache; "
         r"nothing changed; 0 warnings\n",
         result.stdout,
     )
@@ -588,9 +611,10 @@ def test_warnings_survive_the_cache(make_project: ProjectFactory, tmp_path: Path
     site = Site(make_project(WARNING_THEME), tmp_path / "cache", tmp_path / "output")
     options: dict[str, Any] = {"html": False, "entities": frozenset({"isi"})}
     first = site.build(**options)
-    assert len(first.warnings) == 2
-    assert re.fullmatch(rf"pdf/isi\.pdf, front matter: {UNKNOWN_PROPERTY}", first.warnings[0])
-    assert re.fullmatch(rf"pdf/isi\.pdf: {UNKNOWN_PROPERTY}", first.warnings[1])
+    assert len(first.warnings) == 3
+    assert re.fullmatch(rf"pdf/isi\.pdf, contents: {UNKNOWN_PROPERTY}", first.warnings[0])
+    assert re.fullmatch(rf"pdf/isi\.pdf, cover: {UNKNOWN_PROPERTY}", first.warnings[1])
+    assert re.fullmatch(rf"pdf/isi\.pdf: {UNKNOWN_PROPERTY}", first.warnings[2])
     # Nothing changed: the edition's record replays them.
     again = site.build(**options)
     assert again.skipped
@@ -646,7 +670,7 @@ def test_a_failing_part_in_the_worker_pool_reports_its_error(
     with pytest.raises(PartsFailed) as failed:
         build(root, options)
     assert re.fullmatch(
-        r"pdf/(asim-malik|isi)\.pdf, front matter: refused to fetch "
+        r"pdf/(asim-malik|isi)\.pdf, cover: refused to fetch "
         r"https://example\.com/logo\.png: PDFs may only use files from the template "
         r"folders, never the network",
         failed.value.message,

@@ -1,19 +1,21 @@
 """PDF outputs from cached parts: plan the parts, lay out what changed, assemble.
 
-Each PDF is a front part (cover, contents) and body parts (a book's chapters and
-appendix, or a single dossier's body). For every output this module:
+Each PDF is a cover, a contents and body parts (a book's chapters and appendix, or
+a single dossier's body). For every output this module:
 
 1. finds each body part's key: from the memo when none of the files the part is made
    from (:func:`~builder.render.inputs.entity_inputs`) nor the theme, settings and book
    changed since it was last rendered, else by rendering its HTML and hashing it; then
-   hashes the whole output (its body keys plus its front matter before page numbers)
+   hashes the whole output (its cover, body keys and contents before page numbers)
    into an output key;
 2. reuses the assembled output when the cache has its key: nothing is laid out;
-3. otherwise lays out the body parts the cache lacks (in the pool), then the front
-   matter with the page numbers the body parts report, then assembles with pikepdf.
+3. otherwise lays out the body parts and covers the cache lacks (in the pool), then
+   the contents with the page numbers the body parts report, then assembles them
+   with pikepdf.
 
 Every part is laid out exactly once; a contents page never forces a second layout of
-the body, because the front matter is numbered i, ii, … apart from the body.
+the body, because the contents are numbered i, ii, … apart from the body; and a new
+edition stamp (on the cover only) lays out one page, not the contents.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class PdfRun:
 class _Pending:
     job: PdfJob
     key: str
+    cover: tuple[str, PartSpec]
     body: tuple[tuple[str, PartSpec | None], ...]  # (key, spec); None: found in the cache
     outlines: tuple[Outline, ...]
 
@@ -118,11 +121,12 @@ def render_pdfs(
             name = f"{job.output}, appendix"
             spec = PartSpec(name, job.parts.appendix(outlines), assets, job.epoch, time_limit)
             body.append((spec.key(salt), spec))
-        front = PartSpec(_front_name(job), job.parts.front(outlines, {}), assets, job.epoch)
-        # The whole PDF: its parts' keys (the front matter before page numbers, which
+        cover = PartSpec(_cover_name(job), job.parts.cover(outlines), assets, job.epoch, time_limit)
+        contents = PartSpec(_contents_name(job), job.parts.contents(outlines, {}), assets, 0)
+        # The whole PDF: its parts' keys (the contents before page numbers, which
         # follow from the body), the theme and the name its warnings carry.
-        digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}\0{front.key(salt)}".encode())
-        for key, _ in body:
+        digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}".encode())
+        for key in (cover.key(salt), contents.key(salt), *(key for key, _ in body)):
             digest.update(key.encode())
         key = digest.hexdigest()
         cached = cache.get_output(key)
@@ -131,19 +135,19 @@ def render_pdfs(
             run.warnings.extend(warnings)
             run.reused.append(job.output)
             continue
-        pending.append(_Pending(job, key, tuple(body), tuple(outlines)))
+        pending.append(_Pending(job, key, (cover.key(salt), cover), tuple(body), tuple(outlines)))
     if not pending:
         return run
 
     missing: dict[str, PartSpec] = {}
     for item in pending:
-        for key, maybe in item.body:
+        for key, maybe in (item.cover, *item.body):
             found = parts.get(key) or cache.get_part(key, hashes)
             if found is not None:
                 parts[key] = found
             elif maybe is not None:
                 missing[key] = maybe
-    total = len(missing) + 2 * len(pending)  # body parts, then a front and an assembly each
+    total = len(missing) + 2 * len(pending)  # body parts and covers, then contents, assembly
     done = 0
 
     def progress(spec: PartSpec, result: PartResult | None) -> None:
@@ -151,7 +155,7 @@ def render_pdfs(
         done += 1
         on_progress(spec.name, done, total)
 
-    fronts: dict[str, tuple[_Pending, str]] = {}  # output -> (item, front key)
+    fronts: dict[str, tuple[_Pending, str]] = {}  # output -> (item, contents key)
     with executor(workers, scheduler, len(missing)) as pool:
         laid, failures = lay_out(pool, missing, keep_going=keep_going, on_done=progress)
         for key, result in laid.items():
@@ -161,12 +165,12 @@ def render_pdfs(
         run.failures.extend(failures)
         to_lay: dict[str, PartSpec] = {}
         for item in pending:
-            if not all(key in parts for key, _ in item.body):
-                continue  # a body part failed (--keep-going): no front, no assembly
+            if not all(key in parts for key, _ in (item.cover, *item.body)):
+                continue  # a part failed (--keep-going): no contents, no assembly
             pages = _page_numbers([parts[key] for key, _ in item.body])
             spec = PartSpec(
-                _front_name(item.job),
-                item.job.parts.front(item.outlines, pages),
+                _contents_name(item.job),
+                item.job.parts.contents(item.outlines, pages),
                 assets,
                 item.job.epoch,
                 time_limit,
@@ -185,13 +189,17 @@ def render_pdfs(
         cache.put_part(key, result)
         run.laid_out.append(to_lay[key].name)
     parts.update(laid)
-    for output, (item, front_key) in fronts.items():
-        if front_key not in parts:
+    for output, (item, contents_key) in fronts.items():
+        if contents_key not in parts:
             continue
-        names = (_front_name(item.job), *_body_names(item.job))
-        results = [parts[front_key], *(parts[key] for key, _ in item.body)]
+        names = (_cover_name(item.job), _contents_name(item.job), *_body_names(item.job))
+        results = [
+            parts[item.cover[0]],
+            parts[contents_key],
+            *(parts[key] for key, _ in item.body),
+        ]
         try:
-            data = assemble(output, results[0], results[1:])
+            data = assemble(output, results[0], results[1], results[2:])
         except PdfError as error:
             if not keep_going:
                 raise PartsFailed(error.message) from None
@@ -209,8 +217,12 @@ def render_pdfs(
     return run
 
 
-def _front_name(job: PdfJob) -> str:
-    return f"{job.output}, front matter"
+def _cover_name(job: PdfJob) -> str:
+    return f"{job.output}, cover"
+
+
+def _contents_name(job: PdfJob) -> str:
+    return f"{job.output}, contents"
 
 
 def _body_names(job: PdfJob) -> list[str]:

@@ -1,16 +1,16 @@
 """One PDF from separately laid-out parts, with pikepdf: pages, links, outline, labels.
 
 A book costs the sum of its chapters only if no chapter's layout depends on another:
-each part (front matter, chapter, appendix) is laid out on its own and cached, and
+each part (cover, contents, chapter, appendix) is laid out on its own and cached, and
 this module joins them. It keeps what a reader relies on across the joins:
 
 - every named destination of every part, in one name tree, so internal links work;
 - links that a part could not resolve on its own (``dossier-part:ANCHOR`` URIs, see
   :mod:`builder.render.pdf`) turned back into internal links;
 - one outline (bookmarks) built from every part's bookmarks;
-- page labels: front matter numbered i, ii, …, the body 1, 2, … across all parts,
-  the numbers the contents print;
-- the front part's metadata (title, author, subject, keywords, dates, language).
+- page labels: "Cover", the contents numbered i, ii, …, the body 1, 2, … across all
+  parts, the numbers the contents print;
+- the cover's metadata (title, author, subject, keywords, dates, language).
 
 Structure trees are not merged: parts are not tagged today (see the closing note of
 issue 7 for what PDF/A-3a will need). Output bytes depend only on the parts.
@@ -39,8 +39,10 @@ _INFO_KEYS = (
 )
 
 
-def assemble(name: str, front: PartResult, body: Sequence[PartResult]) -> bytes:
-    """Join ``front`` (numbered i, ii, …) and ``body`` parts (numbered 1, 2, …) into one PDF.
+def assemble(
+    name: str, cover: PartResult, contents: PartResult, body: Sequence[PartResult]
+) -> bytes:
+    """Join ``cover`` (unnumbered), ``contents`` (i, ii, …) and ``body`` (1, 2, …) into one PDF.
 
     Raises:
         PdfError: when a link points at an anchor that no part has.
@@ -50,7 +52,8 @@ def assemble(name: str, front: PartResult, body: Sequence[PartResult]) -> bytes:
     from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 
     out = pikepdf.Pdf.new()
-    opened = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in (front, *body)]
+    front = (cover, contents)
+    opened = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in (*front, *body)]
     dests: dict[str, pikepdf.Array] = {}
     offsets: list[int] = []
     for source in opened:
@@ -94,7 +97,7 @@ def assemble(name: str, front: PartResult, body: Sequence[PartResult]) -> bytes:
 
     with out.open_outline() as outline:
         stack: list[tuple[int, Any]] = [(0, outline.root)]
-        for part, offset in zip((front, *body), offsets, strict=True):
+        for part, offset in zip((*front, *body), offsets, strict=True):
             for level, label, page_index, x, y, _closed in part.bookmarks:
                 while stack[-1][0] >= level:
                     stack.pop()
@@ -104,7 +107,16 @@ def assemble(name: str, front: PartResult, body: Sequence[PartResult]) -> bytes:
                 stack.append((level, item.children))
 
     out.Root.PageLabels = Dictionary(
-        Nums=Array([0, Dictionary(S=Name.r), front.pages, Dictionary(S=Name.D)])
+        Nums=Array(
+            [
+                0,
+                Dictionary(P=String("Cover")),
+                cover.pages,
+                Dictionary(S=Name.r),
+                cover.pages + contents.pages,
+                Dictionary(S=Name.D),
+            ]
+        )
     )
     info = opened[0].trailer.get("/Info")
     if info is not None:

@@ -74,14 +74,15 @@ class BodyPart:
 class PdfParts:
     """How to write every part of one PDF.
 
-    ``body`` parts are laid out first; ``appendix`` (books only) gets the outlines
-    of the chapters; ``front`` gets the outlines and the page number (as printed,
-    body pages counting from 1) of every anchor, for the contents.
+    ``body`` parts and the ``cover`` are laid out first; ``appendix`` (books only)
+    gets the outlines of the chapters; ``contents`` gets the outlines and the page
+    number (as printed, body pages counting from 1) of every anchor.
     """
 
     body: tuple[BodyPart, ...]
     appendix: Callable[[Sequence[Outline]], str] | None
-    front: Callable[[Sequence[Outline], Mapping[str, int]], str]
+    cover: Callable[[Sequence[Outline]], str]
+    contents: Callable[[Sequence[Outline], Mapping[str, int]], str]
 
 
 def pdf_parts(
@@ -99,7 +100,7 @@ def pdf_parts(
     With ``split`` each entity is a chapter of its own and the appendix another part
     (a book: one edited profile re-lays out one chapter); without, the body is one
     part (a single dossier: "Page N of M" over its whole body). Nothing is rendered
-    until a part's ``render`` (or ``front``, ``appendix``) is called.
+    until a part's ``render`` (or ``cover``, ``contents``, ``appendix``) is called.
     """
     sources = {s.model.id: s.model for s in project.sources}
     members = frozenset(book.entities)
@@ -111,7 +112,7 @@ def pdf_parts(
         return f"#source-{source_id}"
 
     # The body never shows the edition: only the cover does. Keeping it out of the
-    # body's HTML lets a new commit re-lay out front matter only.
+    # body's HTML lets a new commit re-lay out the cover only.
     body_book = dataclasses.replace(book, edition="")
 
     def render(
@@ -123,7 +124,7 @@ def pdf_parts(
         context: dict[str, Any] = {
             "sources": (),
             "uses_assessments": False,
-            # Only the front part's metadata reaches the PDF; a chapter names only its
+            # Only the cover's metadata reaches the PDF; a chapter names only its
             # own entity, so that renaming one entity re-lays out one chapter.
             "keywords": ", ".join(str(getattr(e, "name")) for e in entities),  # noqa: B009
             **extra,
@@ -133,7 +134,7 @@ def pdf_parts(
             [f"pdf-{book.id}.html", "pdf.html"],
             part=part,
             settings=project.settings.model,
-            book=book if part == "front" else body_book,
+            book=book if part == "cover" else body_book,
             entities=entities,
             css=Markup(css),
             created=created,
@@ -171,10 +172,18 @@ def pdf_parts(
         name = f"pdf/{book.id}.pdf" + (f", chapter {entity_id}" if split else "")
         return BodyPart(name, entity_id, entity_inputs(index, entity_id), make)
 
-    def front(outlines: Sequence[Outline], pages: Mapping[str, int]) -> str:
-        return render("front", outlines, pages)
+    def cover(outlines: Sequence[Outline]) -> str:
+        return render("cover", outlines, {})
+
+    def contents(outlines: Sequence[Outline], pages: Mapping[str, int]) -> str:
+        return render("contents", outlines, pages)
 
     def appendix(outlines: Sequence[Outline]) -> str:
         return render("appendix", outlines, {}, **appendix_context(outlines))
 
-    return PdfParts(tuple(body_part(e) for e in book.entities), appendix if split else None, front)
+    return PdfParts(
+        tuple(body_part(e) for e in book.entities),
+        appendix if split else None,
+        cover,
+        contents,
+    )
