@@ -25,13 +25,13 @@ from builder.errors import CheckFailed, DossierError
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
 from builder.publish.edition import document_date, document_moment, edition, history
 from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
+from builder.publish.theme import theme_assets, theme_paths, theme_setting
 from builder.publish.workers import PartsFailed, default_jobs
 from builder.publish.write import Published, edition_record, intact, locked, publish, recover
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
 from builder.render.inputs import entity_inputs
 from builder.source.load import Project, load_project
-from builder.source.yamlread import YamlError, read_yaml
 
 __all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan", "render_pages"]
 
@@ -205,7 +205,7 @@ def _fingerprint(root: Path, options: BuildOptions) -> tuple[str, dict[str, str]
         repr((options.entities is None, options.books is None)),
     ]
     folders = [root / "dossiers", root / "seeds", DEFAULT_TEMPLATES]
-    theme = _theme_setting(root)
+    theme = theme_setting(root)
     if theme:
         folders.append(root / theme)
     digest, hashes = fingerprint(folders, [root / "dossier.yaml"], facts)
@@ -215,16 +215,6 @@ def _fingerprint(root: Path, options: BuildOptions) -> tuple[str, dict[str, str]
         if path.is_relative_to(root)
     }
     return digest, relative
-
-
-def _theme_setting(root: Path) -> str | None:
-    """The ``templates:`` folder named in dossier.yaml, read without loading the project."""
-    try:
-        data, _ = read_yaml((root / "dossier.yaml").read_bytes(), 1 << 20)
-    except (OSError, YamlError):
-        return None
-    value = data.get("templates") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
 
 
 def _output_folder(root: Path, chosen: Path | None) -> Path:
@@ -304,7 +294,7 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
         wanted_entities = [] if options.entities is None else wanted_entities
     pages: dict[str, Callable[[], str]] = {}
     page_inputs: dict[str, frozenset[str]] = {}
-    assets = _assets(project)
+    assets = theme_assets(project)
     theme = [f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets]
     pdfs: set[str] = set()
     if options.html:
@@ -349,7 +339,7 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
             )
             for e in wanted_entities
         ]
-        shared_inputs = {project.settings.path, *_theme_paths(project)}
+        shared_inputs = {project.settings.path, *theme_paths(project)}
         for info in [*singles, *books]:
             inputs = set(shared_inputs)
             for entity_id in info.entities:
@@ -377,33 +367,3 @@ def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
             f"{tree}/" for tree, wanted in (("html", options.html), ("pdf", options.pdf)) if wanted
         )
     return Plan(pages, jobs, scope, assets, page_inputs, page_context.hexdigest())
-
-
-def _asset_folders(project: Project) -> list[Path]:
-    folders = [DEFAULT_TEMPLATES]
-    if project.settings.model.templates:
-        folders.insert(0, project.root / project.settings.model.templates)
-    return folders
-
-
-def _theme_paths(project: Project) -> list[str]:
-    """Repository paths of the theme files inside the repository (for edition stamps)."""
-    root = project.root.resolve()
-    return [
-        path.resolve().relative_to(root).as_posix()
-        for folder in _asset_folders(project)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.resolve().is_relative_to(root)
-    ]
-
-
-def _assets(project: Project) -> tuple[tuple[str, bytes], ...]:
-    """The theme files a PDF may load, by path relative to the theme (overrides first)."""
-    found: dict[str, bytes] = {}
-    for folder in _asset_folders(project):
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder).as_posix()
-            # Symlinks could reach any file of the machine; the theme is what is in it.
-            if path.is_file() and not path.is_symlink() and relative not in found:
-                found[relative] = path.read_bytes()
-    return tuple(sorted(found.items()))
