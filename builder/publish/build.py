@@ -23,7 +23,7 @@ from builder.check.index import Index
 from builder.check.rules import check_project
 from builder.errors import CheckFailed, DossierError
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
-from builder.publish.edition import document_date, document_moment, edition, history
+from builder.publish.edition import History, document_date, document_moment, history
 from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
 from builder.publish.theme import theme_assets, theme_paths, theme_setting
 from builder.publish.workers import PartsFailed, default_jobs
@@ -119,7 +119,8 @@ def build(
             recover(folder)  # finish or clear what an interrupted build left
         except OSError as error:
             raise DossierError(f"cannot recover {folder}: {error.strerror}") from None
-        inputs, hashes = _fingerprint(root, options)
+        git = history(root)  # read once: the fingerprint and every stamp use it
+        inputs, hashes = _fingerprint(root, options, git)
         record = edition_record(folder)
         if options.cache and record.get("inputs") == inputs and intact(folder, record):
             # Same inputs, same tool, same options: the edition in place is the answer.
@@ -139,7 +140,7 @@ def build(
         if result.errors or (options.strict and result.warnings):
             raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
         _check_selection(result.index, options)
-        work = plan(project, result.index, options)
+        work = plan(project, result.index, options, git)
         outputs = render_pages(work, cache, hashes)
         run = render_pdfs(
             work.pdfs,
@@ -194,11 +195,11 @@ def render_pages(work: Plan, cache: Cache, files: Mapping[str, str]) -> dict[str
     return outputs
 
 
-def _fingerprint(root: Path, options: BuildOptions) -> tuple[str, dict[str, str]]:
+def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, dict[str, str]]:
     """Everything the edition depends on, hashed before anything is loaded."""
     facts = [
         salt(__version__),
-        edition(root),
+        git.stamp([*git.newest, *git.dirty]),  # the whole repository's edition
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         repr((options.html, options.pdf, options.page_size, options.strict)),
         repr((sorted(options.entities or ()), sorted(options.books or ()))),
@@ -278,10 +279,13 @@ def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo
     ]
 
 
-def plan(project: Project, index: Index, options: BuildOptions) -> Plan:
-    """Every output of this build, in a stable order: HTML pages, then PDFs."""
+def plan(project: Project, index: Index, options: BuildOptions, git: History | None = None) -> Plan:
+    """Every output of this build, in a stable order: HTML pages, then PDFs.
+
+    ``git`` is the repository's history when the caller has read it already.
+    """
     env = environment(project)
-    git = history(project.root)
+    git = git or history(project.root)
     books = books_of(project, index, "")
     wanted_entities = sorted(
         e for e in index.entities if options.entities is None or e in options.entities

@@ -15,6 +15,7 @@ replaced, never trusted. Entries hold JSON and raw bytes only, never pickles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -63,6 +64,7 @@ def cache_folder(root: Path, chosen: Path | None) -> Path:
     return folder
 
 
+@functools.cache  # walks the font folders: once per process is enough
 def salt(tool_version: str) -> str:
     """Versions that change output bytes without changing any input file."""
     from importlib.metadata import version

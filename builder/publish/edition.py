@@ -19,7 +19,7 @@ from pathlib import Path
 
 from builder.source.dates import parse_date
 
-__all__ = ["History", "document_date", "document_moment", "edition", "history"]
+__all__ = ["History", "document_date", "document_moment", "history"]
 
 
 # Never let the repository configure the git we run: a pull request could set
@@ -98,12 +98,6 @@ def history(root: Path) -> History:
         newest = {p.removeprefix(top): i for p, i in newest.items() if p.startswith(top)}
         dirty = {p.removeprefix(top) for p in dirty if p.startswith(top)}
     return History(head, tuple(commits), newest, frozenset(dirty))
-
-
-def edition(root: Path) -> str:
-    """The stamp of the whole repository: ``'a1b2c3d'``, with a mark when uncommitted."""
-    found = history(root)
-    return found.stamp([*found.newest, *found.dirty])
 
 
 def document_moment(as_of: str) -> dt.datetime:

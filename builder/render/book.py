@@ -95,7 +95,7 @@ def pdf_parts(
     created: str,
     split: bool,
 ) -> PdfParts:
-    """The parts of one book or dossier: front matter, then chapters and appendix.
+    """The parts of one book or dossier: cover, contents, then chapters and appendix.
 
     With ``split`` each entity is a chapter of its own and the appendix another part
     (a book: one edited profile re-lays out one chapter); without, the body is one

@@ -1,6 +1,6 @@
 """WeasyPrint behind one function: one part's HTML in, its PDF bytes and layout facts out.
 
-A PDF dossier or book is assembled from *parts* (front matter, chapters, appendix),
+A PDF dossier or book is assembled from *parts* (cover, contents, chapters, appendix),
 each laid out exactly once by :func:`render_part`. A :class:`PartSpec` carries
 everything the layout needs as plain values (the HTML, the bytes of every asset the
 theme may load, the timestamp to stamp), so a part renders the same in this process,

@@ -260,14 +260,9 @@ def _load_file(
 def _read_archive(root: Path, source: Loaded[Source], problems: list[Diagnostic]) -> Archive | None:
     path = root / SOURCE_FOLDER / source.model.file
     if not path.is_file():
-        line, col = source.at(("file",))
         problems.append(
-            Diagnostic(
-                source.path,
-                line,
-                col,
-                "file",
-                f"archived file '{SOURCE_FOLDER}/{source.model.file}' not found",
+            source.problem(
+                ("file",), f"archived file '{SOURCE_FOLDER}/{source.model.file}' not found"
             )
         )
         return None
@@ -276,16 +271,8 @@ def _read_archive(root: Path, source: Loaded[Source], problems: list[Diagnostic]
         text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-        line, col = source.at(("file",))
-        problems.append(
-            Diagnostic(
-                source.path,
-                line,
-                col,
-                "file",
-                "archived file is not UTF-8 text; quotes cannot be verified",
-            )
-        )
+        message = "archived file is not UTF-8 text; quotes cannot be verified"
+        problems.append(source.problem(("file",), message))
     return Archive(_display(root, path), hashlib.sha256(data).hexdigest(), text)
 
 
