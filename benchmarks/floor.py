@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from builder.check.rules import check_project
-from builder.publish.build import BuildOptions, plan
+from builder.publish.build import BuildOptions
+from builder.publish.plan import plan
 from builder.render.html import DEFAULT_TEMPLATES
 from builder.source.load import load_project
 

@@ -548,7 +548,13 @@ def test_renamed_profile_removes_its_outputs_and_keeps_the_users(
         "pdf/asim-munir.pdf",
         BOOK,
     )
-    assert sorted(os.listdir(site.output)) == [".dossier", "html", "notes.txt", "pdf"]
+    assert sorted(os.listdir(site.output)) == [
+        ".dossier",
+        "html",
+        "manifest.json",
+        "notes.txt",
+        "pdf",
+    ]
     for name, (inode, data) in mine.items():
         assert ((site.output / name).stat().st_ino, (site.output / name).read_bytes()) == (
             inode,

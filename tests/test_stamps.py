@@ -18,7 +18,7 @@ def git(root: Path, *args: str) -> str:
 
 
 def cover(pdf: Path) -> str:
-    return PdfReader(pdf).pages[0].extract_text()
+    return " ".join(PdfReader(pdf).pages[0].extract_text().split()) + "\n"
 
 
 def test_an_edit_restamps_only_the_outputs_made_from_it(
@@ -32,27 +32,27 @@ def test_an_edit_restamps_only_the_outputs_made_from_it(
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "first")
-    first = git(root, "rev-parse", "--short=12", "HEAD").strip()
+    first = git(root, "log", "-1", "--format=%h, %cs", "--abbrev=12").strip()
     options = BuildOptions(output=tmp_path / "out", html=False, cache_dir=tmp_path / "cache")
     build(root, options)
     for name in ("asim-malik", "isi", "other-agency", "briefing-book"):
-        assert f"Edition {first}\n" in cover(tmp_path / f"out/pdf/{name}.pdf"), name
+        assert f"Edition {first} Profiles" in cover(tmp_path / f"out/pdf/{name}.pdf"), name
 
     path = root / "dossiers/people/asim-malik.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: New. "))
     report = build(root, options)
-    dirty = f"Edition {first} (uncommitted changes)"
+    dirty = f"Edition {first}, uncommitted changes "
     for name in ("asim-malik", "isi", "briefing-book"):  # ISI's dossier shows Asim Malik
         assert dirty in cover(tmp_path / f"out/pdf/{name}.pdf"), name
-    assert f"Edition {first}\n" in cover(tmp_path / "out/pdf/other-agency.pdf")
+    assert f"Edition {first} Profiles" in cover(tmp_path / "out/pdf/other-agency.pdf")
     # Other Agency's dossier was not even laid out again: its stamp did not change.
     assert "pdf/other-agency.pdf" in report.pdf.reused
 
     git(root, "commit", "-q", "-am", "second")
-    second = git(root, "rev-parse", "--short=12", "HEAD").strip()
+    second = git(root, "log", "-1", "--format=%h, %cs", "--abbrev=12").strip()
     build(root, options)
-    assert f"Edition {second}\n" in cover(tmp_path / "out/pdf/asim-malik.pdf")
-    assert f"Edition {first}\n" in cover(tmp_path / "out/pdf/other-agency.pdf")
+    assert f"Edition {second} Profiles" in cover(tmp_path / "out/pdf/asim-malik.pdf")
+    assert f"Edition {first} Profiles" in cover(tmp_path / "out/pdf/other-agency.pdf")
 
 
 def test_git_configured_by_the_repository_runs_nothing(tmp_path: Path) -> None:

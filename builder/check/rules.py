@@ -5,7 +5,8 @@
 an :class:`Index` of derived data (inverse relationships, what cites what)
 that later stages use instead of recomputing it.
 
-Checks, in order: unique ids; archived files match their sha256; every
+Checks, in order: unique ids (of entities, and of the items within each
+profile); archived files match their sha256; every
 citation names a known source and its quote is in the located paragraphs;
 every relationship target, ``entity``, event participant, ``attributed_to``
 and assessment ``by`` that is an id names a known entity; no link typed twice
@@ -28,6 +29,7 @@ from builder.check.index import AnyEntity, Cited, Index, derive_links, derive_ti
 from builder.check.quotes import SourceText
 from builder.errors import Diagnostic, Severity
 from builder.render import markdown
+from builder.source import ids
 from builder.source.dates import parse_date
 from builder.source.load import Project, collector_paused
 from builder.source.models import (
@@ -101,6 +103,7 @@ def _check_project(project: Project) -> CheckResult:
         stats["entities"] += 1
         stats["people" if entity.model.kind == "person" else "groups"] += 1
         referenced |= _check_entity(entity, index, texts, stats, problems)
+        problems.extend(_check_item_ids(entity))
         stats["relationships"] += len(entity.model.relationships)
         stats["events"] += len(entity.model.events)
         stats["assessments"] += len(entity.model.assessments)
@@ -192,6 +195,27 @@ def _check_entity(
         for message in markdown.lint(text, citations, index.entities)
     )
     return referenced
+
+
+def _check_item_ids(entity: AnyEntity) -> list[Diagnostic]:
+    """Items' own ids are unique within their profile (a copied item keeps its id)."""
+    first: dict[str, Loc] = {}
+    problems = []
+    for item in ids.items(entity.model):
+        if not item.explicit:
+            continue
+        if item.id in first:
+            line = entity.at((*first[item.id], "id"))[0]
+            problems.append(
+                entity.problem(
+                    (*item.loc, "id"),
+                    f"'{item.id}' is already the id of the {item.kind} at line {line}; "
+                    "remove this one and run `dossier ids` to give the item its own",
+                )
+            )
+        else:
+            first[item.id] = item.loc
+    return problems
 
 
 def _check_period(entity: AnyEntity, loc: Loc, node: BaseModel) -> list[Diagnostic]:

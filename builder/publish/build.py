@@ -9,33 +9,40 @@ interruption leaves the previous edition untouched.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from builder import __version__
 from builder.check.index import Index
 from builder.check.rules import check_project
 from builder.errors import CheckFailed, DossierError
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
-from builder.publish.edition import History, document_date, document_moment, history
-from builder.publish.pdfs import PdfJob, PdfRun, render_pdfs
-from builder.publish.theme import theme_assets, theme_paths, theme_setting
+from builder.publish.edition import History, history
+from builder.publish.manifest import fonts_in, make_manifest, read_manifest, versions
+from builder.publish.pdfs import PdfRun, render_pdfs
+from builder.publish.plan import DEFAULT_BOOK, Plan, plan
+from builder.publish.theme import theme_setting
 from builder.publish.workers import PartsFailed, default_jobs
 from builder.publish.write import Published, edition_record, intact, locked, publish, recover
-from builder.render.book import BookInfo, pdf_parts
-from builder.render.html import DEFAULT_TEMPLATES, environment, site_pages
-from builder.render.inputs import entity_inputs
-from builder.source.load import Project, load_project
+from builder.render.html import DEFAULT_TEMPLATES
+from builder.source.load import load_project
 
-__all__ = ["DEFAULT_BOOK", "BuildOptions", "BuildReport", "Plan", "build", "plan", "render_pages"]
+__all__ = [
+    "DEFAULT_BOOK",
+    "BuildOptions",
+    "BuildReport",
+    "Plan",
+    "build",
+    "output_folder",
+    "plan",
+    "render_pages",
+]
 
-DEFAULT_BOOK = "briefing-book"
 # (what, done, total): what was just finished
 Progress = Callable[[str, int, int], None]
 
@@ -83,20 +90,6 @@ class BuildReport:
     skipped: bool = False  # True: inputs unchanged since the edition in place
 
 
-@dataclass(frozen=True)
-class Plan:
-    """Every output of one build: HTML pages to render, PDFs to lay out."""
-
-    pages: dict[str, Callable[[], str]] = field(default_factory=dict)
-    pdfs: list[PdfJob] = field(default_factory=list)
-    scope: tuple[str, ...] = ()  # the output paths (or prefixes) this build owns
-    assets: tuple[tuple[str, bytes], ...] = ()  # the theme's files, overrides first
-    # Entity pages: the files each is made from, and what all pages share besides
-    # (see render_pages); other pages list the whole repository and always render.
-    page_inputs: dict[str, frozenset[str]] = field(default_factory=dict)
-    page_context: str = ""
-
-
 def build(
     root: Path,
     options: BuildOptions,
@@ -104,22 +97,26 @@ def build(
     on_checked: Callable[[Sequence[str]], None] = lambda lines: None,
     progress: Progress = lambda what, done, total: None,
     on_notice: Callable[[str], None] = lambda message: None,
+    git: History | None = None,
 ) -> BuildReport:
     """Check, render and publish a dossier repository.
+
+    ``git`` is the history to stamp outputs with, when ``root`` is not itself the
+    repository's work tree (``build --at``: a snapshot of a past commit).
 
     Raises:
         DossierError: on errors in the data, a failed document or an unwritable output.
 
     """
     started = time.perf_counter()
-    folder = _output_folder(root, options.output)
+    folder = output_folder(root, options.output)
     cache = Cache(cache_folder(root, options.cache_dir), options.cache, on_notice=on_notice)
     with locked(folder):
         try:
             recover(folder)  # finish or clear what an interrupted build left
         except OSError as error:
             raise DossierError(f"cannot recover {folder}: {error.strerror}") from None
-        git = history(root)  # read once: the fingerprint and every stamp use it
+        git = git or history(root)  # read once: the fingerprint and every stamp use it
         inputs, hashes = _fingerprint(root, options, git)
         record = edition_record(folder)
         if options.cache and record.get("inputs") == inputs and intact(folder, record):
@@ -165,7 +162,8 @@ def build(
             raise DossierError("build refused (--strict): " + "; ".join(warnings))
         outputs.update(run.outputs)
         facts = {"inputs": inputs, "diagnostics": list(diagnostics), "warnings": list(warnings)}
-        published = publish(folder, outputs, work.scope, facts)
+        manifest = _manifest(folder, work, git, hashes, outputs)
+        published = publish(folder, outputs, work.scope, facts, manifest)
     seconds = time.perf_counter() - started
     return BuildReport(diagnostics, published, run, seconds, warnings, folder)
 
@@ -183,7 +181,8 @@ def render_pages(work: Plan, cache: Cache, files: Mapping[str, str]) -> dict[str
         if inputs is None:
             outputs[path] = render().encode("utf-8")
             continue
-        digest = hashlib.sha256(f"{work.page_context}\0{path}".encode())
+        stamp = work.page_stamps.get(path, "")
+        digest = hashlib.sha256(f"{work.page_context}\0{path}\0{stamp}".encode())
         for name in sorted(inputs):
             digest.update(f"\0{name}\0{files.get(name, 'absent')}".encode())
         key = digest.hexdigest()
@@ -200,6 +199,7 @@ def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, 
     facts = [
         salt(__version__),
         git.stamp([*git.newest, *git.dirty]),  # the whole repository's edition
+        git.edition(),  # the commit the index and the manifest name
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         repr((options.html, options.pdf, options.page_size, options.strict)),
         repr((sorted(options.entities or ()), sorted(options.books or ()))),
@@ -218,7 +218,43 @@ def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, 
     return digest, relative
 
 
-def _output_folder(root: Path, chosen: Path | None) -> Path:
+def _manifest(
+    folder: Path,
+    work: Plan,
+    git: History,
+    inputs: Mapping[str, str],
+    outputs: Mapping[str, bytes],
+) -> bytes:
+    """The edition's manifest; a partial build keeps the entries of files it kept."""
+    previous = read_manifest(folder)
+    kept: dict[str, Any] = {}
+    if previous is not None and not all(p.endswith("/") for p in work.scope):
+        for entry in previous.get("outputs", []):
+            path = entry.get("path") if isinstance(entry, dict) else None
+            if isinstance(path, str) and path not in outputs:
+                kept[path] = {k: v for k, v in entry.items() if k != "path"}
+    fonts: set[str] = set()
+    for path, data in outputs.items():
+        if path.endswith(".pdf"):
+            fonts |= fonts_in(data)
+    edition = {
+        "stamp": work.edition,
+        "commit": git.head or "",
+        "date": git.head_date,
+        "uncommitted_changes": bool(git.dirty),
+    }
+    return make_manifest(
+        edition=edition,
+        tool=versions(__version__),
+        fonts=fonts,
+        inputs=inputs,
+        outputs=outputs,
+        made_from=work.output_inputs,
+        kept=kept,
+    )
+
+
+def output_folder(root: Path, chosen: Path | None) -> Path:
     """The output folder; never the repository itself, its sources or a system folder."""
     folder = (chosen or root / "output").resolve()
     root = root.resolve()
@@ -242,132 +278,3 @@ def _check_selection(index: Index, options: BuildOptions) -> None:
         for name in sorted(chosen or ()):
             if name not in known:
                 raise SelectionError(f"no {kind} '{name}' in this repository")
-
-
-def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo]:
-    """Book files, or one default book with every entity when there are none."""
-    settings = project.settings.model
-    if not project.books:
-        ordered = sorted(
-            index.entities,
-            key=lambda e: (index.entities[e].model.kind, index.entities[e].model.name),
-        )
-        return [
-            BookInfo(
-                DEFAULT_BOOK,
-                settings.title,
-                None,
-                "All readers",
-                settings.marking,
-                settings.as_of,
-                tuple(ordered),
-                root_edition,
-            )
-        ]
-    return [
-        BookInfo(
-            b.model.id,
-            b.model.title,
-            b.model.subtitle,
-            b.model.audience,
-            b.model.marking or settings.marking,
-            b.model.as_of or settings.as_of,
-            b.model.entities,
-            root_edition,
-        )
-        for b in project.books
-    ]
-
-
-def plan(project: Project, index: Index, options: BuildOptions, git: History | None = None) -> Plan:
-    """Every output of this build, in a stable order: HTML pages, then PDFs.
-
-    ``git`` is the repository's history when the caller has read it already.
-    """
-    env = environment(project)
-    git = git or history(project.root)
-    books = books_of(project, index, "")
-    wanted_entities = sorted(
-        e for e in index.entities if options.entities is None or e in options.entities
-    )
-    partial = options.entities is not None or options.books is not None
-    if options.entities is not None and options.books is None:
-        books = []
-    elif options.books is not None:
-        books = [b for b in books if b.id in options.books]
-        wanted_entities = [] if options.entities is None else wanted_entities
-    pages: dict[str, Callable[[], str]] = {}
-    page_inputs: dict[str, frozenset[str]] = {}
-    assets = theme_assets(project)
-    theme = [f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets]
-    pdfs: set[str] = set()
-    if options.html:
-        only = None if not partial else {*wanted_entities, *(b.id for b in books)}
-        pdfs = {*wanted_entities, *(b.id for b in books)} if options.pdf else set()
-        for name, render in site_pages(project, index, env, pdfs=pdfs, only=only).items():
-            pages[f"html/{name}"] = render
-            if name.removesuffix(".html") in index.entities:
-                page_inputs[f"html/{name}"] = entity_inputs(index, name.removesuffix(".html"))
-    page_context = hashlib.sha256()
-    for piece in (
-        __version__,
-        project.settings.model.model_dump_json(),
-        repr(sorted(index.entities)),
-        repr(sorted(pdfs)),
-        *theme,
-    ):
-        page_context.update(piece.encode("utf-8") + b"\0")
-    jobs: list[PdfJob] = []
-    if options.pdf:
-        settings = project.settings.model
-        # What every part shares besides its own input files (see PdfJob.context).
-        shared = hashlib.sha256()
-        for piece in (
-            __version__,
-            settings.model_dump_json(),
-            options.page_size,
-            repr(sorted(index.entities)),
-            *theme,
-        ):
-            shared.update(piece.encode("utf-8") + b"\0")
-        singles = [
-            BookInfo(
-                e,
-                index.entities[e].model.name,
-                f"{index.entities[e].model.kind.capitalize()} dossier",
-                "All readers",
-                settings.marking,
-                settings.as_of,
-                (e,),
-                "",  # stamped below, from the files it is made from
-            )
-            for e in wanted_entities
-        ]
-        shared_inputs = {project.settings.path, *theme_paths(project)}
-        for info in [*singles, *books]:
-            inputs = set(shared_inputs)
-            for entity_id in info.entities:
-                inputs.update(entity_inputs(index, entity_id))
-            if info.id in index.books:
-                inputs.add(index.books[info.id].path)
-            info = dataclasses.replace(info, edition=git.stamp(sorted(inputs)))
-            parts = pdf_parts(
-                project,
-                index,
-                env,
-                info,
-                page_size=options.page_size,
-                created=document_date(info.as_of),
-                split=info.id not in index.entities,  # books: a part per chapter
-            )
-            epoch = int(document_moment(info.as_of).timestamp())
-            book = dataclasses.replace(info, edition="")  # the body never shows it
-            context = hashlib.sha256(f"{shared.hexdigest()}\0{book!r}".encode()).hexdigest()
-            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch, context))
-    if partial:  # a partial build owns only what it makes; the rest stays as it was
-        scope = tuple(sorted({*pages, *(job.output for job in jobs)}))
-    else:
-        scope = tuple(
-            f"{tree}/" for tree, wanted in (("html", options.html), ("pdf", options.pdf)) if wanted
-        )
-    return Plan(pages, jobs, scope, assets, page_inputs, page_context.hexdigest())

@@ -231,8 +231,10 @@ def _body_names(job: PdfJob) -> list[str]:
 
 
 def _memo_key(job: PdfJob, part: BodyPart, files: Mapping[str, str]) -> str:
-    """A body part's identity and the bytes of every file it is made from."""
-    digest = hashlib.sha256(f"{job.context}\0{job.epoch}\0{part.name}\0{part.entity}".encode())
+    """A body part's identity, what it shows of git, and the bytes of its files."""
+    digest = hashlib.sha256(
+        f"{job.context}\0{job.epoch}\0{part.name}\0{part.entity}\0{part.stamp}".encode()
+    )
     for path in sorted(part.inputs):
         digest.update(f"\0{path}\0{files.get(path, 'absent')}".encode())
     return digest.hexdigest()

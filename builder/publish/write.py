@@ -40,6 +40,7 @@ __all__ = [
 
 TREES = ("html", "pdf")
 STATE = ".dossier"
+MANIFEST = "manifest.json"
 
 
 class OutputError(DossierError):
@@ -187,6 +188,9 @@ def recover(folder: Path) -> None:
                 (state / "previous").mkdir(exist_ok=True)
                 os.replace(live, state / "previous" / tree)
             os.replace(staged, live)
+        staged_manifest = state / "staging" / MANIFEST
+        if staged_manifest.exists():  # last: it describes the trees now in place
+            os.replace(staged_manifest, folder / MANIFEST)
         _write_atomic(state / "edition.json", record)
         journal.unlink()
     for leftover in ("staging", "previous"):
@@ -198,13 +202,15 @@ def publish(
     outputs: Mapping[str, bytes],
     scope: tuple[str, ...],
     facts: Mapping[str, Any],
+    manifest: bytes | None = None,
 ) -> Published:
     """Make ``outputs`` (path -> bytes) the edition in ``folder``; call under :func:`locked`.
 
     ``scope`` holds the path prefixes this build owns (``"html/"``, ``"pdf/"``, or single
     files for a partial build): earlier outputs inside it that are not in ``outputs``
     are removed; those outside it are kept as they are. ``facts`` (JSON values) are
-    recorded with the edition, for the next build.
+    recorded with the edition, for the next build. ``manifest`` (the bytes of
+    ``manifest.json``) is renamed into place last, after the trees.
 
     Raises:
         OutputError: when a file cannot be written; the previous edition stays.
@@ -222,7 +228,7 @@ def publish(
             new.setdefault(path, digest)  # outside this build's scope: kept
     on_disk = {path: digest for path, digest in old.items() if _matches(folder / path, digest)}
     record = json.dumps({**facts, "files": new}, indent=1, sort_keys=True).encode() + b"\n"
-    if new == old and on_disk == old:
+    if new == old and on_disk == old and _same(folder / MANIFEST, manifest):
         if previous != json.loads(record):  # same files, other facts: keep the record true
             _write_atomic(folder / STATE / "edition.json", record)
         return Published((), tuple(sorted(new)), ())
@@ -244,6 +250,8 @@ def publish(
         for tree in TREES:  # a tree whose files all went is replaced by an empty one
             if (folder / tree).is_dir():
                 (staging / tree).mkdir(parents=True, exist_ok=True)
+        if manifest is not None:
+            _write_atomic(staging / MANIFEST, manifest)
         _write_atomic(folder / STATE / "swap.json", record)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -258,6 +266,13 @@ def publish(
     removed = sorted(path for path in old if path not in new)
     unchanged = sorted(path for path in new if path not in written)
     return Published(tuple(written), tuple(unchanged), tuple(removed))
+
+
+def _same(path: Path, data: bytes | None) -> bool:
+    try:
+        return data is None or path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _matches(path: Path, digest: str) -> bool:

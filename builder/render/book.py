@@ -6,7 +6,7 @@ Rendering returns the HTML strings WeasyPrint lays out; nothing here lays out or
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,13 +61,16 @@ class BodyPart:
     """A body part of a PDF: a book's chapter, or a single dossier's whole body.
 
     ``inputs`` are the repository files it is made from (besides settings, theme and
-    book), so that a build can tell it is unchanged without calling ``render``.
+    book), so that a build can tell it is unchanged without calling ``render``;
+    ``stamp`` what it shows of git (its edition, when its data last changed), which
+    the files' bytes do not tell.
     """
 
     name: str
     entity: str
     inputs: frozenset[str]
     render: Callable[[], Rendered]
+    stamp: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ def pdf_parts(
     page_size: str,
     created: str,
     split: bool,
+    stamp_of: Callable[[Iterable[str]], str] = lambda paths: "",
+    changed: Mapping[str, str] | None = None,
 ) -> PdfParts:
     """The parts of one book or dossier: cover, contents, then chapters and appendix.
 
@@ -101,6 +106,11 @@ def pdf_parts(
     (a book: one edited profile re-lays out one chapter); without, the body is one
     part (a single dossier: "Page N of M" over its whole body). Nothing is rendered
     until a part's ``render`` (or ``cover``, ``contents``, ``appendix``) is called.
+
+    Each page's footer shows its part's edition: ``stamp_of`` the part's input files
+    for a body part (so a commit re-lays out only the chapters that show what it
+    changed), the whole document's ``book.edition`` for the contents and appendix.
+    ``changed`` gives when each profile's data last changed.
     """
     sources = {s.model.id: s.model for s in project.sources}
     members = frozenset(book.entities)
@@ -111,15 +121,23 @@ def pdf_parts(
     def source_href(source_id: str) -> str:
         return f"#source-{source_id}"
 
-    # The body never shows the edition: only the cover does. Keeping it out of the
-    # body's HTML lets a new commit re-lay out the cover only.
+    # The body's HTML shows no book-wide edition (its footers show the part's own):
+    # a commit that changes one chapter's files re-lays out that chapter only.
     body_book = dataclasses.replace(book, edition="")
 
     def render(
-        part: str, entities: Sequence[object], pages: Mapping[str, int], **extra: Any
+        part: str,
+        entities: Sequence[object],
+        pages: Mapping[str, int],
+        stamp: str = book.edition,
+        **extra: Any,
     ) -> str:
         css = env.get_template("print.css").render(
-            marking=book.marking, page_size=page_size, title=book.title, part=part
+            marking=book.marking,
+            page_size=page_size,
+            title=book.title,
+            part=part,
+            stamp="" if part == "cover" else stamp,
         )
         context: dict[str, Any] = {
             "sources": (),
@@ -154,9 +172,13 @@ def pdf_parts(
         }
 
     def body_part(entity_id: str) -> BodyPart:
+        inputs = entity_inputs(index, entity_id)
+        stamp = stamp_of(inputs) if split else book.edition
+        when = (changed or {}).get(entity_id, "")
+
         def make() -> Rendered:
             citer = Citer("pdf", sources, source_href)
-            view = entity_view(entity_id, index, citer, Resolver(index, entity_href))
+            view = entity_view(entity_id, index, citer, Resolver(index, entity_href), when)
             outline = Outline(
                 view.id,
                 view.name,
@@ -165,12 +187,12 @@ def pdf_parts(
                 bool(view.assessments),
             )
             if split:
-                return Rendered(render("chapter", [view], {}), (outline,))
-            html = render("body", [view], {}, **appendix_context([outline]))
+                return Rendered(render("chapter", [view], {}, stamp), (outline,))
+            html = render("body", [view], {}, stamp, **appendix_context([outline]))
             return Rendered(html, (outline,))
 
         name = f"pdf/{book.id}.pdf" + (f", chapter {entity_id}" if split else "")
-        return BodyPart(name, entity_id, entity_inputs(index, entity_id), make)
+        return BodyPart(name, entity_id, inputs, make, f"{stamp}\0{when}")
 
     def cover(outlines: Sequence[Outline]) -> str:
         return render("cover", outlines, {})

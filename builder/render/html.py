@@ -12,7 +12,7 @@ Rendering returns strings keyed by output path; nothing here writes files.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -91,12 +91,21 @@ def _hrefs(index: Index, root: str) -> tuple[Callable[[str], str | None], Callab
 
 
 def site_pages(
-    project: Project, index: Index, env: Environment, *, pdfs: set[str], only: set[str] | None
+    project: Project,
+    index: Index,
+    env: Environment,
+    *,
+    pdfs: set[str],
+    only: set[str] | None,
+    edition: Callable[[str], str] = lambda page: "",
+    changed: Mapping[str, str] | None = None,
 ) -> dict[str, Callable[[], str]]:
     """Output path (under html/) -> a function rendering that page.
 
     ``pdfs`` are the ids whose PDF this build also writes (linked from pages);
-    ``only`` limits entity and book pages to those ids (``None``: all).
+    ``only`` limits entity and book pages to those ids (``None``: all);
+    ``edition`` gives the stamp each page's footer shows, by its path;
+    ``changed`` the commit that last changed each profile's data.
     """
     settings = project.settings.model
     base = {
@@ -111,12 +120,13 @@ def site_pages(
         entity_href, source_href = _hrefs(index, "")
         citer = Citer("html", sources, source_href)
         resolver = Resolver(index, entity_href)
-        view = entity_view(entity_id, index, citer, resolver)
+        view = entity_view(entity_id, index, citer, resolver, (changed or {}).get(entity_id, ""))
         pdf = f"../pdf/{entity_id}.pdf" if entity_id in pdfs else None
         return render_page(
             env,
             [f"entity-{entity_id}.html", f"{view.kind}.html", "entity.html"],
             **base,
+            edition=edition(f"{entity_id}.html"),
             root="",
             entity=view,
             notes=citer.notes,
@@ -130,7 +140,14 @@ def site_pages(
         view = source_view(sources[source_id], resolver, index.cited_by.get(source_id, set()))
         claims = source_claims(source_id, index, resolver)
         return render_page(
-            env, ["source.html"], **base, root="../", source=view, claims=claims, medium="html"
+            env,
+            ["source.html"],
+            **base,
+            edition=edition(f"sources/{source_id}.html"),
+            root="../",
+            source=view,
+            claims=claims,
+            medium="html",
         )
 
     def book_page(book_id: str) -> str:
@@ -150,6 +167,7 @@ def site_pages(
             env,
             ["book.html"],
             **base,
+            edition=edition(f"books/{book_id}.html"),
             root="../",
             book=book,
             entries=entries,
@@ -159,12 +177,24 @@ def site_pages(
 
     def index_page() -> str:
         return render_page(
-            env, ["index.html"], **base, root="", medium="html", **_index_context(project, index)
+            env,
+            ["index.html"],
+            **base,
+            edition=edition("index.html"),
+            root="",
+            medium="html",
+            **_index_context(project, index),
         )
 
     def network_page() -> str:
         return render_page(
-            env, ["network.html"], **base, root="", medium="html", **_network_context(index)
+            env,
+            ["network.html"],
+            **base,
+            edition=edition("network.html"),
+            root="",
+            medium="html",
+            **_network_context(index),
         )
 
     for entity_id in sorted(index.entities):

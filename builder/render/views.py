@@ -169,6 +169,7 @@ class EntityView:
     assessments: tuple[AssessmentView, ...]
     as_of: str
     reviewed: str
+    changed: str = ""  # the commit that last changed the profile's data, per git
 
     @property
     def headings(self) -> tuple[tuple[str, str], ...]:
@@ -204,8 +205,14 @@ def humanise(label: str) -> str:
     return label.replace("_", " ")
 
 
-def entity_view(entity_id: str, index: Index, citer: Citer, resolver: Resolver) -> EntityView:
-    """Build the view of one entity; citation markers are numbered as met."""
+def entity_view(
+    entity_id: str, index: Index, citer: Citer, resolver: Resolver, changed: str = ""
+) -> EntityView:
+    """Build the view of one entity; citation markers are numbered as met.
+
+    ``changed`` names the commit that last changed the profile's data (see
+    :func:`builder.publish.edition.data_changes`), shown beside the review date.
+    """
     model: Person | Group = index.entities[entity_id].model
     summary, _ = render_markdown(model.summary, (), citer, resolver)
     aliases = tuple(fact_row(alias, plain(alias.name), citer, resolver) for alias in model.aliases)
@@ -238,6 +245,7 @@ def entity_view(entity_id: str, index: Index, citer: Citer, resolver: Resolver) 
         assessments=tuple(_assessment(a, citer, resolver) for a in model.assessments),
         as_of=display_date(model.as_of),
         reviewed=display_date(model.reviewed),
+        changed=changed,
     )
 
 

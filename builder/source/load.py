@@ -24,13 +24,23 @@ from builder.errors import Diagnostic, ProjectError, Severity
 from builder.source.models import Book, Group, Person, Settings, Source
 from builder.source.yamlread import Loc, Positions, YamlError, read_yaml
 
-__all__ = ["SETTINGS_FILE", "Archive", "Loaded", "Project", "collector_paused", "load_project"]
+__all__ = [
+    "ENTITY_FOLDERS",
+    "ENTITY_MODEL",
+    "SETTINGS_FILE",
+    "Archive",
+    "Loaded",
+    "Project",
+    "collector_paused",
+    "load_project",
+]
 
 SETTINGS_FILE = "dossier.yaml"
 ENTITY_FOLDERS: dict[str, type[Person] | type[Group]] = {
     "dossiers/people": Person,
     "dossiers/groups": Group,
 }
+ENTITY_MODEL: dict[str, type[Person] | type[Group]] = {"person": Person, "group": Group}
 SOURCE_FOLDER = "seeds"
 BOOK_FOLDER = "dossiers/books"
 

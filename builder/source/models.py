@@ -42,6 +42,12 @@ __all__ = [
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
 Text = Annotated[str, Field(min_length=1)]
+ItemId = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=3, max_length=40)]
+_ITEM_ID = (
+    "Stable id of this item within its profile (e.g. 'c-3f9a2b1c' or 'born-1962'), kept "
+    "when the item's text changes; `dossier ids` writes one where it is missing. Diffs, "
+    "sign-offs and exports refer to the item by it."
+)
 
 
 class Model(BaseModel):
@@ -92,6 +98,7 @@ Citations = Annotated[
 class Attributed(Model):
     """Fields shared by everything that states something: status and who says it."""
 
+    id: ItemId | None = Field(default=None, description=_ITEM_ID)
     status: Status = Field(
         default=Status.reported,
         description="reported (a source states it), alleged (someone accuses), "
@@ -235,6 +242,7 @@ class Confidence(StrEnum):
 class Assessment(Model):
     """An analytic judgment, kept apart from facts and always attributed."""
 
+    id: ItemId | None = Field(default=None, description=_ITEM_ID)
     judgment: Text = Field(description="The judgment, in one or two sentences.")
     by: Text = Field(
         description="Whose judgment: 'editor', an entity id, or free text naming the analyst."

@@ -1,125 +1,19 @@
-"""The ``dossier`` command: a thin click layer over the library.
-
-Results go to stdout, diagnostics to stderr. Exit status: 0 success, 1 data
-or build error, 2 usage error. Tracebacks only with ``--debug``.
-"""
+"""``dossier build``: check, render and publish, with a progress display."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from builder import __version__
-from builder.errors import CheckFailed, DossierError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def common_options(func: F) -> F:
-    """--project and --debug, shared by every command."""
-
-    @click.option(
-        "--project",
-        "-p",
-        "project",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        default=Path("."),
-        show_default=True,
-        help="Dossier repository folder (the one holding dossier.yaml).",
-    )
-    @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected failures.")
-    @functools.wraps(func)
-    def wrapper(*args: Any, debug: bool, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:
-            if debug:
-                raise
-            raise DossierError(
-                f"internal error: {type(exc).__name__}: {exc} "
-                "(run again with --debug for the traceback)"
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def output_option(default: str) -> Callable[[F], F]:
-    """--output DIR, shared by the commands that write files."""
-    return click.option(
-        "--output",
-        "-o",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help=f"Folder to write to [default: {default}].",
-    )
-
-
-@click.group()
-@click.version_option(__version__, prog_name="dossier")
-def main() -> None:
-    """Dossier: check cited profiles and publish them as briefing dossiers."""
-
-
-@main.command()
-@common_options
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (use in CI).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-def check(project: Path, strict: bool, fmt: str) -> None:
-    r"""Check every profile and source of a dossier repository.
-
-    Verifies schemas, ids, links, dates, archive checksums and that every
-    quote is in its source, then prints every problem found.
-
-    \b
-    Example:
-      dossier check --project . --strict
-      dossier check --format json > report.json
-    """
-    from builder.check.rules import check_project
-    from builder.source.load import load_project
-
-    result = check_project(load_project(project.resolve()))
-    failed = bool(result.errors or (strict and result.warnings))
-    if fmt == "json":
-        report = {
-            "errors": [d.as_json() for d in result.errors],
-            "warnings": [d.as_json() for d in result.warnings],
-            "stats": result.stats,
-        }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        for diagnostic in (*result.errors, *result.warnings):
-            click.echo(diagnostic.format(), err=True)
-        s = result.stats
-        click.echo(
-            f"{s['entities']} entities ({s['people']} people, {s['groups']} groups), "
-            f"{s['sources']} sources, {s['claims']} claims, {s['citations']} citations, "
-            f"{s['quotes_verified']} quotes verified: "
-            f"{len(result.errors)} errors, {len(result.warnings)} warnings"
-        )
-    if failed:
-        raise CheckFailed(
-            "check failed" + (" (--strict: warnings count)" if strict and not result.errors else "")
-        )
+from builder.cli import common_options, main, output_option
 
 
 @main.command()
@@ -187,6 +81,14 @@ def check(project: Path, strict: bool, fmt: str) -> None:
     show_default=True,
     help="Seconds one document may take to lay out before it fails (0: no limit).",
 )
+@click.option(
+    "--at",
+    "revision",
+    metavar="REV",
+    default=None,
+    help="Build the repository as it was at a git revision (tag, branch, commit, HEAD~3) "
+    "into editions/<commit>/, leaving the work tree and output/ alone.",
+)
 def build(
     project: Path,
     strict: bool,
@@ -201,6 +103,7 @@ def build(
     cache_dir: Path | None,
     scheduler: str | None,
     time_limit: float,
+    revision: str | None,
 ) -> None:
     r"""Check, then publish the HTML site and PDF dossiers and books.
 
@@ -216,10 +119,21 @@ def build(
       dossier build --entity asim-malik --output /tmp/preview
       dossier build --jobs 8 --keep-going
       dossier build --scheduler tcp://render-farm:8786
+      dossier build --at v1.0           # into editions/<commit>/
     """
-    from builder.publish.build import BuildOptions
+    from builder.publish.build import BuildOptions, output_folder
     from builder.publish.build import build as run_build
+    from builder.publish.edition import history
+    from builder.publish.revision import RevisionError, checked_out, resolve
 
+    root = project.resolve()
+    commit = None
+    if revision is not None:
+        try:
+            commit = resolve(root, revision)
+        except RevisionError as error:
+            raise click.UsageError(str(error)) from None
+        output = output_folder(root, output or root / "editions" / commit.short)
     options = BuildOptions(
         output=output.resolve() if output else None,
         html=only != "pdf",
@@ -242,13 +156,18 @@ def build(
 
     progress = Progress()
     try:
-        with _terminated_as_interrupt():
+        with _terminated_as_interrupt(), contextlib.ExitStack() as stack:
+            tree, git = root, None
+            if commit is not None:  # the files of that commit, its history for the stamps
+                tree = stack.enter_context(checked_out(root, commit))
+                git = history(root, at=commit.full)
             report = run_build(
-                project.resolve(),
+                tree,
                 options,
                 on_checked=show,
                 progress=progress.update,
                 on_notice=lambda message: click.echo(f"notice: {message}", err=True),
+                git=git,
             )
     finally:
         progress.close()
@@ -342,29 +261,3 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
-
-
-@main.command()
-@common_options
-@output_option("PROJECT/schemas")
-def schema(project: Path, output: Path | None) -> None:
-    r"""Write JSON Schemas for profiles, sources and settings.
-
-    Point yaml-language-server at them for completion and validation while
-    editing, with a first line such as
-    '# yaml-language-server: $schema=../../schemas/profile.schema.json'.
-
-    \b
-    Example:
-      dossier schema --output schemas/
-    """
-    from builder.publish.write import write_files
-    from builder.source.schema import schema_documents
-
-    folder = output if output is not None else project / "schemas"
-    for path in write_files(folder, schema_documents()):
-        click.echo(str(path))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
