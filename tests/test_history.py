@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from builder.cli import main
 from tests.conftest import TESTS
@@ -295,3 +296,50 @@ def test_two_clones_built_apart_give_identical_bytes(repo: Path, tmp_path: Path)
     assert "manifest.json" in editions[0]
     assert editions[0].keys() == editions[1].keys()
     assert [p for p in editions[0] if editions[0][p] != editions[1][p]] == []
+
+
+def test_the_site_shows_the_changes_since_a_revision(repo: Path, runner: CliRunner) -> None:
+    edit(repo, PROFILE, "    - value: Lieutenant General\n", "    - value: General\n")
+    git(repo, "commit", "-q", "-am", "second")
+    code, _, err = run(runner, repo, "build", "--only", "html", "--changes-since", "HEAD~1")
+    assert code == 0, err
+    page = (repo / "output/html/changes.html").read_text()
+    assert "<del>Lieutenant General</del> → <ins>General</ins>" in page
+    assert '<a href="asim-malik.html">Asim Malik</a>' in page
+    index = (repo / "output/html/index.html").read_text()
+    assert '<a href="changes.html">Changes since HEAD~1 (' in index
+
+    code, _, err = run(runner, repo, "build", "--changes-since", "v9")
+    assert code == 2
+    assert "--changes-since: unknown revision 'v9'" in err
+
+
+def test_a_book_names_an_unknown_revision_at_its_line(repo: Path, runner: CliRunner) -> None:
+    (repo / "dossiers/books").mkdir()
+    (repo / "dossiers/books/weekly.yaml").write_text(
+        "id: weekly\ntitle: Weekly\naudience: Desk\nentities: [isi]\nchanges_since: v9\n"
+    )
+    code, _, err = run(runner, repo, "build", "--only", "html")
+    assert code == 1
+    assert "dossiers/books/weekly.yaml:5:16: changes_since: unknown revision 'v9'" in err
+
+
+def test_a_book_lists_the_changes_since_its_revision(repo: Path, runner: CliRunner) -> None:
+    (repo / "dossiers/books").mkdir()
+    (repo / "dossiers/books/weekly.yaml").write_text(
+        "id: weekly\ntitle: Weekly\naudience: Desk\nentities: [isi, asim-malik]\n"
+        "changes_since: HEAD~1\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "book")
+    edit(repo, PROFILE, "    - value: Lieutenant General\n", "    - value: General\n")
+    git(repo, "commit", "-q", "-am", "rank")
+    code, _, err = run(runner, repo, "build", "--only", "pdf", "--book", "weekly")
+    assert code == 0, err
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(repo / "output/pdf/weekly.pdf").pages
+    )
+    assert "Changes since the previous edition ..." in text  # in the contents
+    assert "Changes since the previous edition From HEAD~1 (" in text
+    assert "claim changed: rank: General value: Lieutenant General → General" in text

@@ -105,19 +105,21 @@ class Expected:
 
 EDITS: dict[str, tuple[Edit, Expected]] = {
     # Only Asim Malik's chapter and dossier show his summary; the contents list names
-    # and headings, not summaries, and one word moves no page break.
+    # and headings, not summaries, and one word moves no page break. The ISI dossier
+    # embeds his profile (PDF/A-3 attachments): assembled again, nothing laid out.
     "summary": (
         ("dossiers/people/asim-malik.yaml", "army officer named", "army general named"),
         Expected(
             bodies=frozenset({ASIM, CHAPTER_ASIM}),
             fronts=frozenset(),
-            reused=frozenset({ISI}),
+            reused=frozenset(),
             written=(
                 "html/asim-malik.html",
                 "html/books/briefing-book.html",
                 "html/index.html",
                 ASIM,
                 BOOK,
+                ISI,
             ),
         ),
     ),
@@ -429,36 +431,38 @@ def test_corrupt_cache_entries_are_reported_and_rebuilt(
 ) -> None:
     entries = cache_entries(site)
     keys = {label: path.name for label, path in entries.items()}
-    # The edit leaves the ISI dossier alone, so its output entry is read: here a valid
-    # checksum over a header that is not JSON.
+    # Reordering the book leaves the ISI dossier alone, so its output entry is read:
+    # here a valid checksum over a header that is not JSON.
     payload = entries[f"output {ISI}"].read_bytes().split(b"\n", 3)[3]
     rest = b"{not json\n" + payload
     entries[f"output {ISI}"].write_bytes(
         MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
     )
-    # Then its body part is read, and the book's chapter and appendix that the edit
+    # Then its body part is read, and the book's chapters, which the reordering
     # leaves alone: truncated, garbage, and a valid entry filed under another key.
     whole = entries[ISI].read_bytes()
     entries[ISI].write_bytes(whole[: len(whole) // 2])
     entries[CHAPTER_ISI].write_bytes(b"garbage\n" * 64)
-    shutil.copyfile(entries[CHAPTER_ASIM], entries[APPENDIX])
-    apply(site.project, EDITS["summary"][0])
+    shutil.copyfile(entries[APPENDIX], entries[CHAPTER_ASIM])
+    apply(site.project, EDITS["book-order"][0])
     notices: list[str] = []
     report = site.build(notices=notices)
-    assert notices == [
-        f"cache entry outputs/{keys[f'output {ISI}'][:12]} has a broken header; rebuilt",
-        f"cache entry parts/{keys[ISI][:12]} is corrupt or truncated; rebuilt",
-        f"cache entry parts/{keys[CHAPTER_ISI][:12]} is not a Dossier cache entry; ignored",
-        f"cache entry parts/{keys[APPENDIX][:12]} belongs to another key; ignored",
-    ]
-    assert bodies(report) == BODIES
-    assert report.pdf.reused == []
-    assert_same_files(site.output, edited("summary").clean)
+    assert sorted(notices) == sorted(
+        [
+            f"cache entry outputs/{keys[f'output {ISI}'][:12]} has a broken header; rebuilt",
+            f"cache entry parts/{keys[ISI][:12]} is corrupt or truncated; rebuilt",
+            f"cache entry parts/{keys[CHAPTER_ISI][:12]} is not a Dossier cache entry; ignored",
+            f"cache entry parts/{keys[CHAPTER_ASIM][:12]} belongs to another key; ignored",
+        ]
+    )
+    assert bodies(report) == {ISI, CHAPTER_ISI, CHAPTER_ASIM, APPENDIX}
+    assert report.pdf.reused == [ASIM]
+    assert_same_files(site.output, edited("book-order").clean)
     # Each bad entry was replaced by a good one: read back without a notice.
     cache = Cache(site.cache)
     assert cache.get_output(keys[f"output {ISI}"]) is not None
     theme = theme_hashes(site.project)
-    for label in (ISI, CHAPTER_ISI, APPENDIX):
+    for label in (ISI, CHAPTER_ISI, CHAPTER_ASIM):
         assert cache.get_part(keys[label], theme) is not None, label
     assert cache.notices == []
 
@@ -537,7 +541,8 @@ def test_renamed_profile_removes_its_outputs_and_keeps_the_users(
     apply(site.project, ("dossiers/books/briefing-book.yaml", "- asim-malik\n", "- asim-munir\n"))
     report = site.build()
     assert report.published.removed == ("html/asim-malik.html", "pdf/asim-malik.pdf")
-    # The ISI page links to the renamed page; the ISI dossier links no other entity.
+    # The ISI page links to the renamed page; the ISI dossier links no other entity
+    # but embeds the profiles it is made from (PDF/A-3), the renamed one among them.
     assert report.published.written == (
         "html/asim-munir.html",
         "html/books/briefing-book.html",
@@ -547,6 +552,7 @@ def test_renamed_profile_removes_its_outputs_and_keeps_the_users(
         "html/sources/seed-000.html",
         "pdf/asim-munir.pdf",
         BOOK,
+        ISI,
     )
     assert sorted(os.listdir(site.output)) == [
         ".dossier",

@@ -82,6 +82,13 @@ from builder.cli import common_options, main, output_option
     help="Seconds one document may take to lay out before it fails (0: no limit).",
 )
 @click.option(
+    "--changes-since",
+    metavar="REV",
+    default=None,
+    help="Add a page of what changed since that revision to the site (changes.html) and a "
+    "'Changes since the previous edition' section to every book without its own.",
+)
+@click.option(
     "--at",
     "revision",
     metavar="REV",
@@ -103,6 +110,7 @@ def build(
     cache_dir: Path | None,
     scheduler: str | None,
     time_limit: float,
+    changes_since: str | None,
     revision: str | None,
 ) -> None:
     r"""Check, then publish the HTML site and PDF dossiers and books.
@@ -148,6 +156,7 @@ def build(
         cache_dir=cache_dir,
         scheduler=scheduler,
         time_limit=time_limit,
+        changes_since=changes_since,
     )
 
     def show(lines: Sequence[str]) -> None:

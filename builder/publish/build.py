@@ -20,17 +20,20 @@ from typing import Any, Literal
 from builder import __version__
 from builder.check.index import Index
 from builder.check.rules import check_project
+from builder.diff.since import Changes, changes_since
 from builder.errors import CheckFailed, DossierError
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
 from builder.publish.edition import History, history
 from builder.publish.manifest import fonts_in, make_manifest, read_manifest, versions
 from builder.publish.pdfs import PdfRun, render_pdfs
 from builder.publish.plan import DEFAULT_BOOK, Plan, plan
+from builder.publish.revision import RevisionError
 from builder.publish.theme import theme_setting
 from builder.publish.workers import PartsFailed, default_jobs
 from builder.publish.write import Published, edition_record, intact, locked, publish, recover
 from builder.render.html import DEFAULT_TEMPLATES
-from builder.source.load import load_project
+from builder.source.load import Loaded, Project, load_project
+from builder.source.models import Book
 
 __all__ = [
     "DEFAULT_BOOK",
@@ -70,6 +73,7 @@ class BuildOptions:
     cache_dir: Path | None = None
     scheduler: str | None = None
     time_limit: float = 300.0
+    changes_since: str | None = None  # a revision: the site's changes page and books' sections
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,8 @@ def build(
         if result.errors or (options.strict and result.warnings):
             raise CheckFailed("build refused: fix the problems above (dossier check lists them)")
         _check_selection(result.index, options)
-        work = plan(project, result.index, options, git)
+        changes = _changes(project, options, git)
+        work = plan(project, result.index, options, git, changes)
         outputs = render_pages(work, cache, hashes)
         run = render_pdfs(
             work.pdfs,
@@ -204,6 +209,7 @@ def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, 
         repr((options.html, options.pdf, options.page_size, options.strict)),
         repr((sorted(options.entities or ()), sorted(options.books or ()))),
         repr((options.entities is None, options.books is None)),
+        options.changes_since or "",
     ]
     folders = [root / "dossiers", root / "seeds", DEFAULT_TEMPLATES]
     theme = theme_setting(root)
@@ -216,6 +222,38 @@ def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, 
         if path.is_relative_to(root)
     }
     return digest, relative
+
+
+def _changes(project: Project, options: BuildOptions, git: History) -> dict[str, Changes]:
+    """The changes since each revision the build or a book asks for.
+
+    Raises:
+        SelectionError: for an unknown ``--changes-since`` revision (a usage error).
+        CheckFailed: for an unknown ``changes_since`` in a book file, at its line.
+
+    """
+    asked: dict[str, Loaded[Book] | None] = {
+        b.model.changes_since: b for b in project.books if b.model.changes_since
+    }
+    if options.changes_since:
+        asked.setdefault(options.changes_since, None)
+    if not asked:
+        return {}
+    found: dict[str, Changes] = {}
+    for revision, book in sorted(asked.items()):
+        try:
+            if git.root is None:
+                raise RevisionError("this repository is not in git")
+            found.update(changes_since(git.root, [revision], project))
+        except RevisionError as error:
+            if book is None:
+                raise SelectionError(f"--changes-since: {error}") from None
+            raise CheckFailed(
+                book.problem(
+                    ("changes_since",), f"{error}; name a tag, a commit or HEAD~N"
+                ).format()
+            ) from None
+    return found
 
 
 def _manifest(

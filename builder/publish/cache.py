@@ -234,6 +234,8 @@ class Cache:
         return self.folder / kind / key[:2] / key
 
     def _notice(self, message: str) -> None:
+        if message in self.notices:  # the same bad entry read twice in one build
+            return
         self.notices.append(message)
         self.on_notice(message)
 

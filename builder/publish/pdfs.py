@@ -29,10 +29,11 @@ from builder.publish.workers import Failure, PartsFailed, executor, lay_out
 from builder.render.assemble import assemble
 from builder.render.book import BodyPart, Outline, PdfParts
 from builder.render.pdf import PartResult, PartSpec, PdfError
+from builder.render.pdfmeta import PdfMeta
 
 __all__ = ["PdfJob", "PdfRun", "render_pdfs"]
 
-_ASSEMBLY = "assemble-1"  # bump when assembly changes its output for the same parts
+_ASSEMBLY = "assemble-2"  # bump when assembly changes its output for the same parts
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class PdfJob:
     parts: PdfParts
     epoch: int
     context: str
+    meta: PdfMeta | None = None  # metadata and attachments, written at assembly
+
+    def meta_key(self) -> str:
+        """A hash of the metadata and of every attachment's bytes."""
+        return hashlib.sha256(repr(self.meta).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -125,7 +131,7 @@ def render_pdfs(
         contents = PartSpec(_contents_name(job), job.parts.contents(outlines, {}), assets, 0)
         # The whole PDF: its parts' keys (the contents before page numbers, which
         # follow from the body), the theme and the name its warnings carry.
-        digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}".encode())
+        digest = hashlib.sha256(f"{_ASSEMBLY}\0{job.output}\0{theme}\0{job.meta_key()}".encode())
         for key in (cover.key(salt), contents.key(salt), *(key for key, _ in body)):
             digest.update(key.encode())
         key = digest.hexdigest()
@@ -199,7 +205,7 @@ def render_pdfs(
             *(parts[key] for key, _ in item.body),
         ]
         try:
-            data = assemble(output, results[0], results[1], results[2:])
+            data = assemble(output, results[0], results[1], results[2:], meta=item.job.meta)
         except PdfError as error:
             if not keep_going:
                 raise PartsFailed(error.message) from None

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.check.index import Index
+from builder.diff.since import Changes
+from builder.publish.archival import pdf_meta
 from builder.publish.edition import (
     History,
     canonical_model,
@@ -23,6 +25,7 @@ from builder.publish.edition import (
     document_moment,
     history,
 )
+from builder.publish.manifest import versions
 from builder.publish.pdfs import PdfJob
 from builder.publish.theme import theme_assets, theme_paths
 from builder.render.book import BookInfo, pdf_parts
@@ -85,6 +88,7 @@ def books_of(project: Project, index: Index, root_edition: str) -> list[BookInfo
             b.model.as_of or settings.as_of,
             b.model.entities,
             root_edition,
+            b.model.changes_since,
         )
         for b in project.books
     ]
@@ -95,15 +99,21 @@ def plan(
     index: Index,
     options: BuildOptions,
     git: History | None = None,
+    changes: Mapping[str, Changes] | None = None,
 ) -> Plan:
     """Every output of this build, in a stable order: HTML pages, then PDFs.
 
     ``git`` is the repository's history when the caller has read it already (for
-    ``build --at``, that of the revision the project's files were copied from).
+    ``build --at``, that of the revision the project's files were copied from);
+    ``changes`` the changes since each revision a book or ``--changes-since`` names.
     """
+    changes = changes or {}
     env = environment(project)
     git = git or history(project.root)
-    books = books_of(project, index, "")
+    books = [
+        dataclasses.replace(b, changes=changes.get(b.changes_since or options.changes_since or ""))
+        for b in books_of(project, index, "")
+    ]
     wanted_entities = sorted(
         e for e in index.entities if options.entities is None or e in options.entities
     )
@@ -151,7 +161,14 @@ def plan(
         only = None if not partial else {*wanted_entities, *(b.id for b in books)}
         pdfs = {*wanted_entities, *(b.id for b in books)} if options.pdf else set()
         site = site_pages(
-            project, index, env, pdfs=pdfs, only=only, edition=page_edition, changed=changed
+            project,
+            index,
+            env,
+            pdfs=pdfs,
+            only=only,
+            edition=page_edition,
+            changed=changed,
+            changes=changes.get(options.changes_since or ""),
         )
         for name, render in site.items():
             pages[f"html/{name}"] = render
@@ -199,6 +216,7 @@ def plan(
             )
             for e in wanted_entities
         ]
+        tools = versions(__version__)
         for info in [*singles, *books]:
             inputs = set(shared_inputs)
             for entity_id in info.entities:
@@ -220,7 +238,17 @@ def plan(
             epoch = int(document_moment(info.as_of).timestamp())
             book = dataclasses.replace(info, edition="")  # the body never shows it
             context = hashlib.sha256(f"{shared.hexdigest()}\0{book!r}".encode()).hexdigest()
-            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch, context))
+            meta = pdf_meta(
+                project.root,
+                info,
+                output=f"pdf/{info.id}.pdf",
+                author=settings.title,
+                keywords=", ".join(index.entities[e].model.name for e in info.entities),
+                moment=document_moment(info.as_of).isoformat(),
+                inputs=inputs,
+                tools=tools,
+            )
+            jobs.append(PdfJob(f"pdf/{info.id}.pdf", parts, epoch, context, meta))
             output_inputs[f"pdf/{info.id}.pdf"] = frozenset(inputs)
     if partial:  # a partial build owns only what it makes; the rest stays as it was
         scope = tuple(sorted({*pages, *(job.output for job in jobs)}))

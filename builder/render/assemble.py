@@ -1,4 +1,4 @@
-"""One PDF from separately laid-out parts, with pikepdf: pages, links, outline, labels.
+"""One PDF from separately laid-out parts, with pikepdf: pages, links, outline, labels, tags.
 
 A book costs the sum of its chapters only if no chapter's layout depends on another:
 each part (cover, contents, chapter, appendix) is laid out on its own and cached, and
@@ -6,14 +6,18 @@ this module joins them. It keeps what a reader relies on across the joins:
 
 - every named destination of every part, in one name tree, so internal links work;
 - links that a part could not resolve on its own (``dossier-part:ANCHOR`` URIs, see
-  :mod:`builder.render.pdf`) turned back into internal links;
+  :mod:`builder.render.pdf`) turned back into internal links (the same annotation
+  objects, so their /Link structure elements still point at them);
 - one outline (bookmarks) built from every part's bookmarks;
 - page labels: "Cover", the contents numbered i, ii, …, the body 1, 2, … across all
   parts, the numbers the contents print;
-- the cover's metadata (title, author, subject, keywords, dates, language).
+- one structure tree made of every part's (see :mod:`builder.render.tagged`), the
+  first part's sRGB output intent, so that the whole stays PDF/A-3a;
+- the document's metadata: from a :class:`PdfMeta` when one is given (/Info, a
+  hand-built XMP packet, /Lang, attached files: :mod:`builder.render.pdfmeta`), else
+  the cover's (title, author, subject, keywords, dates, language, XMP).
 
-Structure trees are not merged: parts are not tagged today (see the closing note of
-issue 7 for what PDF/A-3a will need). Output bytes depend only on the parts.
+Output bytes depend only on the parts and the meta.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.render.pdf import CROSS_PREFIX, PartResult, PdfError
+from builder.render.pdfmeta import Attachment, PdfMeta, write_meta
+from builder.render.tagged import merge_structure
 
-__all__ = ["assemble"]
+__all__ = ["Attachment", "PdfMeta", "assemble"]
 
 _INFO_KEYS = (
     "/Title",
@@ -40,12 +46,21 @@ _INFO_KEYS = (
 
 
 def assemble(
-    name: str, cover: PartResult, contents: PartResult, body: Sequence[PartResult]
+    name: str,
+    cover: PartResult,
+    contents: PartResult,
+    body: Sequence[PartResult],
+    *,
+    meta: PdfMeta | None = None,
 ) -> bytes:
     """Join ``cover`` (unnumbered), ``contents`` (i, ii, …) and ``body`` (1, 2, …) into one PDF.
 
+    With ``meta``, the PDF's /Info, XMP, language and attachments come from it;
+    without, from the cover.
+
     Raises:
-        PdfError: when a link points at an anchor that no part has.
+        PdfError: when a link points at an anchor that no part has, or a part is
+            not tagged.
 
     """
     import pikepdf
@@ -118,13 +133,34 @@ def assemble(
             ]
         )
     )
-    info = opened[0].trailer.get("/Info")
-    if info is not None:
-        out.trailer.Info = out.make_indirect(
-            Dictionary({key: String(str(info[key])) for key in _INFO_KEYS if key in info})
+    try:
+        merge_structure(out, opened, offsets)
+    except PdfError as error:
+        raise PdfError(f"{name}: {error.message}") from None
+    if "/OutputIntents" in opened[0].Root:  # direct objects: copy_foreign takes indirect ones
+        out.Root.OutputIntents = Array(
+            [
+                Dictionary(
+                    {
+                        key: out.copy_foreign(value) if value.is_indirect else value
+                        for key, value in intent.items()
+                    }
+                )
+                for intent in opened[0].Root.OutputIntents
+            ]
         )
-    if "/Lang" in opened[0].Root:
-        out.Root.Lang = String(str(opened[0].Root.Lang))
+    if meta is not None:
+        write_meta(out, meta)
+    else:
+        info = opened[0].trailer.get("/Info")
+        if info is not None:
+            out.trailer.Info = out.make_indirect(
+                Dictionary({key: String(str(info[key])) for key in _INFO_KEYS if key in info})
+            )
+        if "/Lang" in opened[0].Root:
+            out.Root.Lang = String(str(opened[0].Root.Lang))
+        if "/Metadata" in opened[0].Root:
+            out.Root.Metadata = out.copy_foreign(opened[0].Root.Metadata)
 
     buffer = io.BytesIO()
     out.save(
@@ -132,6 +168,8 @@ def assemble(
         deterministic_id=True,
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        min_version="1.7",
+        fix_metadata_version=False,  # the XMP is ours; not parsed again (nor lxml loaded)
     )
     for source in opened:
         source.close()

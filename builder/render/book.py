@@ -14,6 +14,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from builder.check.index import Index
+from builder.diff.since import Changes
 from builder.render.context import Citer, Resolver
 from builder.render.html import render_page
 from builder.render.inputs import entity_inputs
@@ -35,6 +36,8 @@ class BookInfo:
     as_of: str
     entities: tuple[str, ...]
     edition: str
+    changes_since: str | None = None  # the revision the book file names
+    changes: Changes | None = None  # what changed since then: a section of the book
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def pdf_parts(
         return {
             "sources": sources_cited(cited, index, resolver, members),
             "uses_assessments": any(o.assessments for o in outlines),
+            "entity_names": {e: index.entities[e].model.name for e in index.entities},
         }
 
     def body_part(entity_id: str) -> BodyPart:

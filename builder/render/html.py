@@ -21,6 +21,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from markupsafe import Markup
 
 from builder.check.index import Index
+from builder.diff.report import as_html
+from builder.diff.since import Changes
 from builder.render import markdown
 from builder.render.context import Citer, Resolver, source_view
 from builder.render.diagram import network_svg
@@ -99,13 +101,15 @@ def site_pages(
     only: set[str] | None,
     edition: Callable[[str], str] = lambda page: "",
     changed: Mapping[str, str] | None = None,
+    changes: Changes | None = None,
 ) -> dict[str, Callable[[], str]]:
     """Output path (under html/) -> a function rendering that page.
 
     ``pdfs`` are the ids whose PDF this build also writes (linked from pages);
     ``only`` limits entity and book pages to those ids (``None``: all);
     ``edition`` gives the stamp each page's footer shows, by its path;
-    ``changed`` the commit that last changed each profile's data.
+    ``changed`` the commit that last changed each profile's data; ``changes``, when
+    given, what changed since a past edition (``changes.html``, linked from the index).
     """
     settings = project.settings.model
     base = {
@@ -183,7 +187,23 @@ def site_pages(
             edition=edition("index.html"),
             root="",
             medium="html",
+            changes=changes,
             **_index_context(project, index),
+        )
+
+    def changes_page() -> str:
+        assert changes is not None
+        names = {e: index.entities[e].model.name for e in index.entities}
+        return as_html(
+            env,
+            changes.diff,
+            changes.label,
+            "this edition",
+            **base,
+            names=names,
+            edition=edition("changes.html"),
+            root="",
+            medium="html",
         )
 
     def network_page() -> str:
@@ -206,6 +226,8 @@ def site_pages(
     for source_id in sorted(sources):
         pages[f"sources/{source_id}.html"] = partial(source_page, source_id)
     pages["index.html"] = index_page
+    if changes is not None:
+        pages["changes.html"] = changes_page
     pages["network.html"] = network_page
     for asset in ASSETS:
         pages[f"assets/{asset}"] = partial(env.get_template(asset).render)

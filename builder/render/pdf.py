@@ -11,6 +11,11 @@ asks for goes through an in-memory fetcher: only the theme's own files may be re
 nothing from the network or the disk, and a refused fetch fails the part instead of
 being logged and skipped.
 
+Every part is tagged PDF/A-3a (WeasyPrint's ``pdf_variant``) with an sRGB output
+intent; :func:`builder.render.tagged.finish_part` completes its structure tree
+(footnotes as notes, ids unique across parts) before the bytes are written, and
+:mod:`builder.render.assemble` merges the parts' trees.
+
 Log policy (after WeasyPrint's own): WeasyPrint's ERROR records mean the PDF cannot
 be produced correctly and fail the part; its WARNING records become build warnings an
 editor should look at; INFO and below are dropped.
@@ -18,6 +23,7 @@ editor should look at; INFO and below are dropped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -36,6 +42,7 @@ from builder.errors import DossierError
 __all__ = [
     "ASSET_BASE",
     "CROSS_PREFIX",
+    "PDF_VARIANT",
     "Bookmark",
     "PartResult",
     "PartSpec",
@@ -50,6 +57,12 @@ ASSET_BASE = "file:///dossier-theme/"
 # A link to an anchor in another part of the same PDF leaves the layout as this
 # URI; assembly turns it back into an internal link (see builder.render.assemble).
 CROSS_PREFIX = "dossier-part:"
+# Every part is written as tagged PDF/A-3a. The variant and the version of what
+# builder.render.tagged.finish_part does to the tree are in every part's cache key,
+# so that no part laid out before either changed is reused.
+PDF_VARIANT = "pdf/a-3a"
+_FORMAT = f"{PDF_VARIANT}; tagged-1"
+_INTENT = "dossier-srgb"  # the output intent's key among WeasyPrint's colour profiles
 _ENVIRONMENT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -77,13 +90,13 @@ class PartSpec:
     time_limit: float = 300.0
 
     def key(self, salt: str) -> str:
-        """Content hash of the HTML, the date and ``salt`` (tool versions).
+        """Content hash of the HTML, the date, the PDF variant and ``salt`` (tool versions).
 
         Theme files are not in the key: a part depends only on those its layout
         fetched, which :attr:`PartResult.fetched` records and the cache checks.
         """
         digest = hashlib.sha256()
-        for piece in (salt, self.html, str(self.epoch)):
+        for piece in (salt, _FORMAT, self.html, str(self.epoch)):
             digest.update(piece.encode("utf-8"))
             digest.update(b"\0")
         return digest.hexdigest()
@@ -223,6 +236,8 @@ def render_part(spec: PartSpec) -> PartResult:
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from builder.render.tagged import finish_part
+
     fetcher = _fetcher(spec)
     with (
         _captured_logs() as records,
@@ -239,7 +254,16 @@ def render_part(spec: PartSpec) -> PartResult:
                 page.links[:] = [_outward(link, anchors) for link in page.links]
             bookmarks = tuple(_flatten(document.make_bookmark_tree(0.75, transform_pages=True)))
             identifier = hashlib.sha256(spec.html.encode("utf-8")).hexdigest()[:32]
-            data: bytes = document.write_pdf(pdf_identifier=identifier.encode("ascii"))
+            document.color_profiles[_INTENT] = _srgb()
+            document.output_intent = _INTENT
+            data: bytes = document.write_pdf(
+                pdf_identifier=identifier.encode("ascii"),
+                pdf_variant=PDF_VARIANT,
+                output_intent=_INTENT,
+                finisher=functools.partial(finish_part, prefix=identifier[:12]),
+            )
+        except PdfError as error:  # from finish_part
+            raise PdfError(f"{spec.name}: {error.message}") from None
         except FatalURLFetchingError:
             refused = ", ".join(fetcher.refused) or "a resource"
             raise PdfError(
@@ -259,6 +283,20 @@ def render_part(spec: PartSpec) -> PartResult:
         warnings=tuple(r.getMessage() for r in records),
         fetched=tuple(sorted(fetcher.fetched)),
     )
+
+
+def _srgb() -> Any:
+    """The sRGB output intent PDF/A asks for, from the profile WeasyPrint ships.
+
+    WeasyPrint's own ``output_intent="srgb"`` leaves the profile's file open (a
+    ResourceWarning per part); this reads the same bytes and closes the file.
+    """
+    from importlib.resources import files
+
+    from weasyprint.css import ColorProfile
+
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+        return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
 
 
 def _outward(link: Any, anchors: Mapping[str, int]) -> Any:

@@ -380,6 +380,11 @@ class Book(Model):
     entities: tuple[Slug, ...] = Field(
         min_length=1, description="Ids of the entities it contains, in reading order."
     )
+    changes_since: str | None = Field(
+        default=None,
+        description="A git revision (tag, commit, 'HEAD~1'): the book gets a section "
+        "'Changes since the previous edition' listing every claim changed since then.",
+    )
 
 
 class Settings(Model):
