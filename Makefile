@@ -39,7 +39,7 @@ golden: $(STAMP)  ## Rewrite tests/golden/ from the current templates; review wi
 
 lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml.
 	$(PYTHON) -m piptools compile --generate-hashes --allow-unsafe --strip-extras \
-		--no-emit-index-url --no-emit-find-links --extra dev --extra cluster -o requirements.lock pyproject.toml
+		--no-emit-index-url --no-emit-find-links --extra dev --extra cluster --extra export -o requirements.lock pyproject.toml
 
 bench: $(STAMP)  ## Print timings; the scale run takes up to 26 min (make bench SCALE=--quick: 8).
 	$(BIN)/python benchmarks/load_check.py

@@ -197,6 +197,7 @@ def test_schema_writes_one_schema_per_file_kind(runner: CliRunner, tmp_path: Pat
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "book.schema.json",
+        "export.schema.json",
         "profile.schema.json",
         "settings.schema.json",
         "source.schema.json",

@@ -145,9 +145,17 @@ def schema(project: Path, output: Path | None) -> None:
 
 
 # The other commands register themselves on ``main``.
-from builder.cli import author, build, editions  # noqa: E402
+from builder.cli import author, build, editions, export  # noqa: E402
 
-__all__ = ["author", "build", "common_options", "editions", "main", "output_option"]
+__all__ = [
+    "author",
+    "build",
+    "common_options",
+    "editions",
+    "export",
+    "main",
+    "output_option",
+]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -2,6 +2,8 @@
 
 ``dossier schema`` writes one schema per file kind; yaml-language-server picks
 them up from a ``# yaml-language-server: $schema=…`` comment at the top of a file.
+It also writes ``export.schema.json``, the schema of ``dossier export --format json``
+(:func:`builder.export.tables.json_schema`), for the tools that read exports.
 """
 
 from __future__ import annotations
@@ -33,4 +35,9 @@ def schema_documents() -> dict[str, str]:
             schema = TypeAdapter(model).json_schema()
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": name, **schema}
         out[name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    return out
+    from builder.export.tables import json_schema
+
+    exported = {"$id": "export.schema.json", **json_schema()}
+    out["export.schema.json"] = json.dumps(exported, indent=2, ensure_ascii=False, sort_keys=True)
+    out["export.schema.json"] += "\n"
+    return dict(sorted(out.items()))
