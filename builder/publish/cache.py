@@ -28,7 +28,7 @@ from typing import Any
 
 from builder.errors import DossierError
 from builder.render.book import Outline
-from builder.render.pdf import PartResult
+from builder.render.pdf import PartResult, font_subsetter
 
 __all__ = ["Cache", "CacheError", "cache_folder", "fingerprint", "salt"]
 
@@ -83,6 +83,7 @@ def salt(tool_version: str) -> str:
             f"pikepdf {version('pikepdf')}",
             f"python {platform.python_version()}",
             f"fonts {digest.hexdigest()[:16]}",
+            f"subset {font_subsetter()}",
         ]
     )
 

@@ -56,6 +56,9 @@ def versions(tool_version: str) -> dict[str, str]:
         found["qpdf"] = str(pikepdf.__libqpdf_version__)
         number = int(pango.pango_version())  # e.g. 15010 for 1.50.10
         found["pango"] = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+        from builder.render.pdf import font_subsetter
+
+        found["font subsetting"] = font_subsetter()
     except (ImportError, OSError, AttributeError):
         found.setdefault("pango", "unknown")
     return dict(sorted(found.items()))

@@ -47,6 +47,7 @@ __all__ = [
     "PartResult",
     "PartSpec",
     "PdfError",
+    "font_subsetter",
     "render_part",
     "warm_up",
 ]
@@ -207,6 +208,24 @@ def _time_limit(name: str, seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def font_subsetter() -> str:
+    """Which library WeasyPrint subsets fonts with here: 'harfbuzz' or 'fonttools'.
+
+    The two give different (equally valid) bytes, so it is part of the cache salt
+    and of the manifest; fontTools stamps a time into subsets, pinned by
+    ``SOURCE_DATE_EPOCH`` (see :func:`render_part`), so either way a build reproduces.
+    """
+    if "weasyprint.text.ffi" in sys.modules:  # loaded already: ask it as WeasyPrint does
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+        usable = harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
+    else:  # without importing WeasyPrint (half a second), as a no-op build must not
+        import ctypes.util
+
+        usable = ctypes.util.find_library("harfbuzz-subset") is not None
+    return "harfbuzz" if usable else "fonttools"
 
 
 def warm_up() -> None:
