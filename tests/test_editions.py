@@ -31,7 +31,7 @@ from click.testing import CliRunner
 from builder.cli import main
 from builder.publish import write
 from builder.publish.build import BuildOptions, build
-from tests.conftest import REPO, TESTS
+from tests.conftest import REPO, TESTS, ProjectFactory
 
 TREES = ("html", "pdf")
 EDITED = "dossiers/people/asim-malik.yaml"
@@ -607,14 +607,15 @@ def test_user_folders_in_the_trees_survive_a_build(
 def refusal() -> Callable[[Path], str]:
     """The exact error for an --output that would overwrite the repository."""
     return lambda folder: (
-        f"Error: --output {folder}: refusing to publish over the repository or its "
-        "sources; choose an empty folder or one an earlier build wrote\n"
+        f"Error: --output {folder}: refusing to publish over the repository, a folder of "
+        "its inputs, the home folder or /; choose an empty folder or one an earlier build "
+        "wrote\n"
     )
 
 
 @pytest.mark.parametrize(
     "chosen",
-    [".", "/", "seeds", "dossiers/people", "templates/theme", ".git", "dossiers/../seeds/x"],
+    [".", "/", "seeds", "dossiers/people", "templates/theme", ".git", "dossiers/../seeds/x", ".."],
 )
 def test_output_over_the_repository_is_refused(
     good_project: Path, runner: CliRunner, refusal: Callable[[Path], str], chosen: str
@@ -623,6 +624,17 @@ def test_output_over_the_repository_is_refused(
     result = runner.invoke(main, ["build", "-p", str(good_project), "-o", str(folder)])
     assert result.exit_code == 2
     assert result.stderr == refusal(folder.resolve())
+
+
+def test_output_in_the_home_folder_or_the_theme_is_refused(
+    make_project: ProjectFactory, runner: CliRunner, refusal: Callable[[Path], str]
+) -> None:
+    root = make_project({"dossier.yaml": "title: T\nmarking: M\nas_of: '2024'\ntemplates: theme\n"})
+    (root / "theme").mkdir()
+    for folder in (Path.home(), root / "theme" / "out"):
+        result = runner.invoke(main, ["build", "-p", str(root), "-o", str(folder)])
+        assert result.exit_code == 2
+        assert result.stderr == refusal(folder.resolve())
 
 
 def test_output_through_a_symlink_is_refused(

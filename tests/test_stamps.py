@@ -70,3 +70,25 @@ def test_git_configured_by_the_repository_runs_nothing(tmp_path: Path) -> None:
     found = history(root)
     assert found.dirty == {"dossiers/x.yaml"}
     assert not witness.exists()
+
+
+def test_a_clean_filter_configured_by_the_repository_runs_nothing(tmp_path: Path) -> None:
+    """git status runs filter.*.clean even with fsmonitor and hooks off; history() does not."""
+    root = tmp_path / "repo"
+    (root / "dossiers").mkdir(parents=True)
+    (root / "dossiers/x.yaml").write_text("x: 1\n")
+    (root / "dossiers/y.yaml").write_text("y: 1\n")
+    (root / ".gitattributes").write_text("*.yaml filter=evil\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "x")
+    witness = tmp_path / "ran"
+    git(root, "config", "filter.evil.clean", f"touch {witness}; cat")
+    git(root, "config", "core.hooksPath", str(tmp_path))
+    (root / "dossiers/x.yaml").write_text("x: 2\n")
+    (root / "dossiers/new.yaml").write_text("new: 1\n")
+    (root / ".gitignore").write_text("dossiers/*.bak\n")
+    (root / "dossiers/old.bak").write_text("ignored\n")
+    found = history(root)
+    assert found.dirty == {"dossiers/x.yaml", "dossiers/new.yaml"}
+    assert not witness.exists()

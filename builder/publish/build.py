@@ -293,16 +293,24 @@ def _manifest(
 
 
 def output_folder(root: Path, chosen: Path | None) -> Path:
-    """The output folder; never the repository itself, its sources or a system folder."""
+    """The output folder; never the repository, a folder of inputs or a system folder.
+
+    Refused: ``/``, the home folder, the repository root and any folder above it, and
+    any folder inside ``dossiers/``, ``seeds/``, the theme or ``.git``.
+    """
     folder = (chosen or root / "output").resolve()
     root = root.resolve()
-    sources = [root / name for name in ("dossiers", "seeds", "templates", ".git")]
-    if folder in (root, Path(folder.anchor)) or any(
-        folder.is_relative_to(place) for place in sources
+    places = ["dossiers", "seeds", "templates", ".git", theme_setting(root)]
+    sources = [(root / name).resolve() for name in places if name]
+    home = Path.home().resolve()
+    if (
+        folder in (Path(folder.anchor), home)
+        or root.is_relative_to(folder)
+        or any(folder.is_relative_to(place) for place in sources)
     ):
         raise SelectionError(
-            f"--output {folder}: refusing to publish over the repository or its sources; "
-            "choose an empty folder or one an earlier build wrote"
+            f"--output {folder}: refusing to publish over the repository, a folder of its "
+            "inputs, the home folder or /; choose an empty folder or one an earlier build wrote"
         )
     return folder
 

@@ -11,6 +11,7 @@ same commit always gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ __all__ = [
 
 # Never let the repository configure the git we run: a pull request could set
 # core.fsmonitor (a command run on every status) or hooks in its .git/config.
-SAFE_GIT = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
+SAFE_GIT = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
 TRACKED = ("dossiers", "seeds", "dossier.yaml", "templates")
 
 
@@ -114,13 +115,7 @@ def history(root: Path, at: str | None = None) -> History:
             "--",
             *TRACKED,
         )
-        status = (
-            ""
-            if at
-            else _git(
-                root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *TRACKED
-            )
-        )
+        dirty = set() if at else _changed_files(root)
     except (OSError, subprocess.SubprocessError, ValueError):
         return History(None)
     commits: list[str] = []
@@ -133,20 +128,54 @@ def history(root: Path, at: str | None = None) -> History:
             dates.append(date)
         elif line:
             newest.setdefault(line, len(commits) - 1)
-    dirty: set[str] = set()
-    entries = iter(status.split("\0"))
-    for entry in entries:
-        if len(entry) > 3:
-            dirty.add(entry[3:])
-            if entry[0] in "RC":  # a rename or copy: its origin follows as a bare path
-                dirty.add(next(entries, ""))
     top = _git(root, "rev-parse", "--show-prefix").strip()
     if top:  # the dossier repository is a folder inside a larger git repository
         newest = {p.removeprefix(top): i for p, i in newest.items() if p.startswith(top)}
-        dirty = {p.removeprefix(top) for p in dirty if p.startswith(top)}
     return History(
         head, tuple(commits), newest, frozenset(dirty), tuple(dates), head_date, root, at
     )
+
+
+def _changed_files(root: Path) -> set[str]:
+    """Dossier files whose work-tree bytes differ from HEAD's, untracked ones included.
+
+    Not ``git status``: it runs what the repository configures (a ``filter.*.clean``
+    in ``.git/config`` runs even with fsmonitor and hooks off). This hashes the work
+    tree itself as git would store it (``blob <size> NUL <bytes>``, no filters) and
+    compares with ``git ls-tree``; ``git ls-files --ignored`` only reads .gitignore
+    files. A repository whose checkout converts files (``core.autocrlf``, filters)
+    therefore shows them as changed: the safe answer.
+    """
+    listing = _git(root, "ls-tree", "-r", "-z", "HEAD", "--", *TRACKED)
+    committed: dict[str, str] = {}
+    for record in listing.split("\0"):
+        if record:
+            meta, _, tracked = record.partition("\t")
+            committed[tracked] = meta.split()[2]
+    ignored = set(
+        _git(
+            root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *TRACKED
+        ).split("\0")
+    )
+    present: dict[str, str] = {}
+    for name in TRACKED:
+        base = root / name
+        paths = [base] if not base.is_dir() or base.is_symlink() else []
+        if not paths:
+            for folder, dirs, files in os.walk(base):
+                dirs.sort()
+                paths.extend(Path(folder) / f for f in files)
+                paths.extend(Path(folder) / d for d in dirs if (Path(folder) / d).is_symlink())
+        for path in paths:
+            relative = path.relative_to(root).as_posix()
+            if relative in ignored or not (path.is_symlink() or path.is_file()):
+                continue
+            data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+            present[relative] = hashlib.sha1(
+                b"blob %d\0" % len(data) + data, usedforsecurity=False
+            ).hexdigest()
+    changed = {p for p, blob in present.items() if committed.get(p) != blob}
+    return changed | (committed.keys() - present.keys())
 
 
 def document_moment(as_of: str) -> dt.datetime:
