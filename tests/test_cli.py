@@ -132,7 +132,7 @@ def test_invalid_settings(runner: CliRunner, make_project: ProjectFactory) -> No
     assert code == 1
     assert err == (
         "Error: invalid settings:\ndossier.yaml:4:1: theme: unknown field 'theme'; allowed: "
-        "as_of, marking, max_file_size, templates, title\n"
+        "as_of, marking, max_archive_size, max_file_size, templates, title\n"
     )
 
 

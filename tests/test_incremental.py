@@ -693,7 +693,8 @@ def test_edit_behind_a_symlinked_profile_is_built(
     make_project: ProjectFactory, tmp_path: Path
 ) -> None:
     root = make_project({})
-    shared = tmp_path / "shared" / "isi.yaml"  # e.g. profiles shared by two desks
+    # e.g. profiles shared by two desks; inside the repository (a link out is refused)
+    shared = root / "shared" / "isi.yaml"
     shared.parent.mkdir()
     (root / "dossiers/groups/isi.yaml").rename(shared)
     (root / "dossiers/groups/isi.yaml").symlink_to(shared)

@@ -11,14 +11,25 @@ is what editors see in ``¶N`` locators. Each archived text is normalised once
 
 Normalising is on every citation's path, so :func:`fold` does it with one
 ``str.translate`` over a per-character table filled on first use; the offsets
-back into the original text (:func:`normalise`) are only worked out when a
-quote is not found and the closest passage must be shown in its own words.
+back into the original text are only worked out when a quote is not found and
+the closest passage must be shown in its own words, and then only for the two
+ends of that passage (:func:`_origins`, chunk by chunk: no table of offsets).
+
+The closest passage is bounded work whatever the archive's size. Fuzzy
+alignment costs about the product of the two lengths (a 2,000-character quote
+against a 2,000-character paragraph takes up to a second), so it runs on a few
+candidate passages only: the paragraphs, or windows of long paragraphs, that
+share the most (and longest) words with the quote, found with ``str.find``.
+A short source (or a few short paragraphs) is still compared in full, as before.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -68,6 +79,14 @@ class _Folded(dict[int, str]):
 
 _FOLDED = _Folded()
 _SPACES = re.compile(" {2,}")
+_CHUNK = 1 << 16  # characters folded at a time when mapping offsets back
+_CANDIDATES = 6  # passages aligned in full for the closest-passage hint
+_QUOTE_WORDS = 32  # longest distinct words of a quote used to find them
+_COMMON = 2_000  # a word found more often says little about where: ignored
+_STEP = 400  # windows of a long paragraph start this far apart (at least the quote's length)
+_EXHAUSTIVE = 2_000_000  # text length x quote length under which every paragraph is aligned
+_SHINGLE = 6  # characters of the quote's pieces searched when no word of it tells
+_WORD = re.compile(r"\w{3,}")
 
 
 def fold(text: str) -> str:
@@ -100,6 +119,70 @@ def normalise(text: str) -> tuple[str, list[int]]:
         out.pop()
         origin.pop()
     return "".join(out), origin
+
+
+def _origins(text: str, wanted: Sequence[int]) -> list[int]:
+    """Offset in ``text`` of each normalised character position in ``wanted`` (ascending).
+
+    The same as ``normalise(text)[1][i]`` for each ``i``, in constant memory:
+    whole chunks are folded at C speed and only the chunk holding a wanted
+    position is walked character by character.
+    """
+    out: list[int] = []
+    count = 0  # characters of normalised text so far
+    space = True  # at the start, or after a space: a space adds nothing
+    for base in range(0, len(text), _CHUNK):
+        chunk = text[base : base + _CHUNK]
+        squeezed = _SPACES.sub(" ", chunk.translate(_FOLDED))
+        if space:
+            squeezed = squeezed.lstrip(" ")
+        if count + len(squeezed) <= wanted[len(out)]:
+            count += len(squeezed)
+            space = space if not squeezed else squeezed[-1] == " "
+            continue
+        for index, char in enumerate(chunk, start=base):
+            for piece in _FOLDED[ord(char)]:
+                if piece == " " and space:
+                    continue
+                while count == wanted[len(out)]:
+                    out.append(index)
+                    if len(out) == len(wanted):
+                        return out
+                space = piece == " "
+                count += 1
+    raise IndexError(f"normalised position {wanted[len(out)]} is past the end of the text")
+
+
+def _windows(
+    joined: str,
+    word: str,
+    starts: list[int],
+    numbered: list[tuple[int, str]],
+    windows: tuple[int, int],
+    common: bool,
+) -> set[tuple[int, int]]:
+    """The (paragraph index, window) pairs ``word`` occurs in.
+
+    A word found more than ``_COMMON`` times tells little: none, or with
+    ``common`` the windows of its first occurrences.
+    """
+    step, width = windows
+    found: set[tuple[int, int]] = set()
+    hits = 0
+    position = joined.find(word)
+    while position >= 0:
+        hits += 1
+        if hits > _COMMON:
+            return found if common else set()
+        index = bisect_right(starts, position) - 1
+        offset = position - starts[index]
+        length = len(numbered[index][1])
+        last = max(0, -(-(length - width) // step))  # the window that reaches the end
+        first = max(0, -(-(offset + len(word) - width) // step))  # windows holding it all
+        for window in range(first, offset // step + 1):
+            found.add((index, min(window, last)))
+        position = joined.find(word, position + 1)
+    return found
 
 
 def parse_locator(locator: str) -> tuple[int, int]:
@@ -182,20 +265,57 @@ class SourceText:
     def _closest(self, piece: str) -> str:
         """Describe the passage most like ``piece``, in the source's own words."""
         best: tuple[float, int, int, int] = (0.0, 0, 0, 0)
-        for number, para in enumerate(self.paragraphs, start=1):
-            if not para.norm:
-                continue
-            hit = fuzz.partial_ratio_alignment(piece, para.norm)
+        for number, offset, region in self._candidates(piece):
+            # The cut-off lets rapidfuzz give up early on passages that cannot win.
+            hit = fuzz.partial_ratio_alignment(piece, region, score_cutoff=best[0])
             if hit is not None and hit.score > best[0]:
-                best = (hit.score, number, hit.dest_start, hit.dest_end)
+                best = (hit.score, number, offset + hit.dest_start, offset + hit.dest_end)
         score, number, start, end = best
         if number == 0:
             return "no similar passage"
         para = self.paragraphs[number - 1]
-        origin = normalise(para.text)[1]  # only here, on the failure path
-        begin = origin[start]
-        finish = origin[max(start, end - 1)] + 1
-        passage = para.text[begin:finish]
+        begin, last = _origins(para.text, (start, max(start, end - 1)))
+        passage = para.text[begin : last + 1]
         if len(passage) > 160:
             passage = passage[:157] + "..."
         return f'closest passage, ¶{number}, {score:.0f}% similar: "{passage}"'
+
+    def _candidates(self, piece: str) -> list[tuple[int, int, str]]:
+        """Passages worth aligning with ``piece``: (paragraph number, offset, normalised text).
+
+        Every paragraph when that is little work (a short text, or a few short
+        paragraphs), as always; otherwise the paragraphs or windows sharing the
+        most quote words, weighted by length, best first, or failing any word
+        (text without spaces, common words only) the most pieces of the quote.
+        A window is ``step + len(piece)`` long and windows start ``step`` apart,
+        so every stretch as long as the quote lies in one.
+        """
+        step = max(_STEP, len(piece))
+        width = step + len(piece)
+        numbered = [(n, p.norm) for n, p in enumerate(self.paragraphs, start=1) if p.norm]
+        if sum(len(norm) for _, norm in numbered) * len(piece) <= _EXHAUSTIVE or (
+            len(numbered) <= _CANDIDATES and all(len(norm) <= width for _, norm in numbered)
+        ):
+            return [(number, 0, norm) for number, norm in numbered]
+        joined = "\n".join(norm for _, norm in numbered)
+        starts = []
+        position = 0
+        for _, norm in numbered:
+            starts.append(position)
+            position += len(norm) + 1
+        words = sorted(set(_WORD.findall(piece)), key=lambda w: (-len(w), w))[:_QUOTE_WORDS]
+        pieces = [piece[i : i + _SHINGLE] for i in range(0, len(piece) - _SHINGLE + 1, _SHINGLE)]
+        scores: defaultdict[tuple[int, int], int] = defaultdict(int)
+        for terms, common in ((words, False), (sorted(set(pieces))[:_QUOTE_WORDS], True)):
+            for term in terms:
+                for key in _windows(joined, term, starts, numbered, (step, width), common):
+                    scores[key] += len(term)
+            if scores:
+                break
+        ranked = sorted(scores, key=lambda key: (-scores[key], key))[:_CANDIDATES]
+        out = []
+        for index, window in ranked:
+            number, norm = numbered[index]
+            offset = window * step
+            out.append((number, offset, norm[offset : offset + width]))
+        return out

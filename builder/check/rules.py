@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from builder.check.index import AnyEntity, Cited, Index, derive_links, derive_timelines, walk
 from builder.check.quotes import SourceText
+from builder.check.theme import check_theme
 from builder.errors import Diagnostic, Severity
 from builder.render import markdown
 from builder.source import ids
@@ -94,6 +95,7 @@ def _check_project(project: Project) -> CheckResult:
                 entity.problem(("id",), f"'{entity.model.id}' is already the id of {first.path}")
             )
     problems.extend(_check_settings(project))
+    problems.extend(check_theme(project))
     texts = _source_texts(project, problems)
 
     referenced: set[str] = set()

@@ -295,18 +295,16 @@ def _manifest(
 def output_folder(root: Path, chosen: Path | None) -> Path:
     """The output folder; never the repository, a folder of inputs or a system folder.
 
-    Refused: ``/``, the home folder, the repository root and any folder above it, and
-    any folder inside ``dossiers/``, ``seeds/``, the theme or ``.git``.
+    Refused: ``/``, the home folder, the repository root, and any folder inside
+    ``dossiers/``, ``seeds/``, the theme or ``.git``.
     """
     folder = (chosen or root / "output").resolve()
     root = root.resolve()
     places = ["dossiers", "seeds", "templates", ".git", theme_setting(root)]
     sources = [(root / name).resolve() for name in places if name]
     home = Path.home().resolve()
-    if (
-        folder in (Path(folder.anchor), home)
-        or root.is_relative_to(folder)
-        or any(folder.is_relative_to(place) for place in sources)
+    if folder in (Path(folder.anchor), home, root) or any(
+        folder.is_relative_to(place) for place in sources
     ):
         raise SelectionError(
             f"--output {folder}: refusing to publish over the repository, a folder of its "

@@ -95,28 +95,58 @@ def fingerprint(
 
     Equal fingerprints mean the build would make the same edition, so a no-op build
     can stop here, before loading anything. A symlink counts as its target path and,
-    where it leads to a file, that file's bytes. Also returns each file's own sha256.
+    where it leads to a regular file the build may read, that file's bytes. Also
+    returns each file's own sha256.
+
+    The build may read files inside the repository (the folder of ``files``, i.e.
+    of dossier.yaml) and inside the folders given that lie outside it (the tool's
+    default theme). Nothing else is opened, hashed or walked: not the target of a
+    link that leads elsewhere, nor a folder of the repository linked elsewhere
+    (loading reports both). Only regular files are opened (a FIFO would block),
+    and they are hashed as a stream, whatever their size.
     """
+    parents = [path.parent for path in files]
+    bases = [os.path.realpath(parent) for parent in parents]
+    bases += [
+        os.path.realpath(folder)
+        for folder in folders
+        if not any(folder.is_relative_to(parent) for parent in parents)
+    ]
+
+    def readable(path: Path) -> bool:
+        real = os.path.realpath(path)
+        return any(real == base or real.startswith(base.rstrip(os.sep) + os.sep) for base in bases)
+
     hashes: dict[Path, str] = {}
     digest = hashlib.sha256()
     for value in extra:
         digest.update(value.encode("utf-8") + b"\0")
     paths = [*files]
     for folder in folders:
-        if folder.is_dir():
+        if folder.is_dir() and readable(folder):
+            # rglob never descends a linked folder: only links can lead out
             paths.extend(sorted(folder.rglob("*")))
     for path in paths:
         digest.update(str(path).encode("utf-8", "surrogateescape") + b"\0")
-        if path.is_symlink():  # the link, and what it leads to (loading follows it)
+        link = path.is_symlink()
+        if link:  # the link, and what it leads to (loading follows it)
             digest.update(b"link:" + os.readlink(path).encode("utf-8", "surrogateescape"))
-        if path.is_file():
+        if (link or path in files) and not readable(path):
+            digest.update(b"outside")  # never read: loading reports the link
+        elif path.is_file():
             try:
-                hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(path, "rb", opener=_nonblocking) as handle:
+                    hashes[path] = hashlib.file_digest(handle, "sha256").hexdigest()
                 digest.update(hashes[path].encode())
             except OSError as error:  # unreadable: the full build will report it
                 digest.update(f"unreadable:{error.errno}".encode())
         digest.update(b"\n")
     return digest.hexdigest(), hashes
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without blocking, should a FIFO take a checked file's place meanwhile."""
+    return os.open(path, flags | os.O_NONBLOCK)
 
 
 @dataclass

@@ -1,35 +1,50 @@
 """The theme a build uses: its folders (the repository's overrides first), files and paths.
 
-The files handed to PDF layouts are read here, and never through a symlink: a
-theme is data from the repository, and a link could reach any file of the machine.
+A theme is data from the repository, and a symbolic link in it could reach any
+file of the machine. So the files handed to PDF layouts are read here, never
+through a symlink; a template folder that leads out of the repository is no
+theme folder at all (check reports it at dossier.yaml's ``templates:`` line);
+and dossier.yaml itself is read only if it is a regular file of the repository.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from builder.render.html import DEFAULT_TEMPLATES
-from builder.source.load import Project
+from builder.source.load import SETTINGS_FILE, Project, read_inside
 from builder.source.yamlread import YamlError, read_yaml
 
 __all__ = ["theme_assets", "theme_folders", "theme_paths", "theme_setting"]
 
+_SETTINGS_LIMIT = 1 << 20
+
 
 def theme_setting(root: Path) -> str | None:
-    """The ``templates:`` folder named in dossier.yaml, read without loading the project."""
+    """The ``templates:`` folder named in dossier.yaml, read without loading the project.
+
+    None when dossier.yaml cannot be read safely (loading reports why) or when
+    the folder is outside the repository: nothing must walk or hash it.
+    """
     try:
-        data, _ = read_yaml((root / "dossier.yaml").read_bytes(), 1 << 20)
+        data, _ = read_yaml(
+            read_inside(root, root / SETTINGS_FILE, _SETTINGS_LIMIT), _SETTINGS_LIMIT
+        )
     except (OSError, YamlError):
         return None
     value = data.get("templates") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    if not isinstance(value, str) or not _inside(root, root / value):
+        return None
+    return value
 
 
 def theme_folders(project: Project) -> list[Path]:
-    """The repository's template folder (if set), then the default theme."""
+    """The repository's template folder (if set and inside it), then the default theme."""
     folders = [DEFAULT_TEMPLATES]
-    if project.settings.model.templates:
-        folders.insert(0, project.root / project.settings.model.templates)
+    chosen = project.settings.model.templates
+    if chosen and _inside(project.root, project.root / chosen):
+        folders.insert(0, project.root / chosen)
     return folders
 
 
@@ -51,6 +66,13 @@ def theme_assets(project: Project) -> tuple[tuple[str, bytes], ...]:
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(folder).as_posix()
             # Symlinks could reach any file of the machine; the theme is what is in it.
+            # is_file() is false for a FIFO, which would block the build if opened.
             if path.is_file() and not path.is_symlink() and relative not in found:
                 found[relative] = path.read_bytes()
     return tuple(sorted(found.items()))
+
+
+def _inside(root: Path, path: Path) -> bool:
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)

@@ -135,7 +135,16 @@ def pdf_parts(
         stamp: str = book.edition,
         **extra: Any,
     ) -> str:
-        css = env.get_template("print.css").render(
+        # Errors name the part as PDF failures do: "pdf/isi.pdf, cover".
+        rendering = f"pdf/{book.id}.pdf"
+        if part == "chapter":
+            rendering += f", chapter {getattr(entities[0], 'id')}"  # noqa: B009
+        elif part != "body":
+            rendering += f", {part}"
+        css = render_page(
+            env,
+            ["print.css"],
+            rendering=rendering,
             marking=book.marking,
             page_size=page_size,
             title=book.title,
@@ -153,6 +162,7 @@ def pdf_parts(
         return render_page(
             env,
             [f"pdf-{book.id}.html", "pdf.html"],
+            rendering=rendering,
             part=part,
             settings=project.settings.model,
             book=book if part == "cover" else body_book,

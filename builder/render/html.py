@@ -1,23 +1,22 @@
-"""Jinja set-up and the HTML site: one page per entity, source and book.
+"""The HTML site: one page per entity, source and book, through the sandboxed theme.
 
-Templates are looked up in the repository's override folder (``templates:`` in
-dossier.yaml) before the defaults in this project's ``templates/``; an override
-can extend the template it replaces as ``{% extends "default:entity.html" %}``.
-Entity pages pick the most specific template first: ``entity-<id>.html``,
-then ``person.html`` or ``group.html``, then ``entity.html``.
+Jinja's set-up (overrides, sandbox, template errors) is in
+:mod:`builder.render.templates`. Entity pages pick the most specific template
+first: ``entity-<id>.html``, then ``person.html`` or ``group.html``, then
+``entity.html``.
 
 Rendering returns strings keyed by output path; nothing here writes files.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import (
+    Environment,
+)
 from markupsafe import Markup
 
 from builder.check.index import Index
@@ -26,6 +25,17 @@ from builder.diff.since import Changes
 from builder.render import markdown
 from builder.render.context import Citer, Resolver, source_view
 from builder.render.diagram import network_svg
+from builder.render.templates import (
+    ASSETS,
+    DEFAULT_TEMPLATES,
+    ThemeEnvironment,
+    ThemeFileError,
+    ThemeLoader,
+    css_string,
+    environment,
+    render_page,
+    template_errors,
+)
 from builder.render.views import (
     GRADE_LEGEND,
     LIKELIHOOD_LEGEND,
@@ -36,50 +46,15 @@ from builder.source.load import Project
 
 __all__ = [
     "DEFAULT_TEMPLATES",
+    "ThemeEnvironment",
+    "ThemeFileError",
+    "ThemeLoader",
     "css_string",
     "environment",
     "render_page",
     "site_pages",
+    "template_errors",
 ]
-
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-ASSETS = ("site.css", "search.js")
-
-
-def css_string(value: str) -> Markup:
-    """Quote text as a CSS string, escaping everything that could end it."""
-    out = []
-    for char in value:
-        if char.isalnum() or char in " .,:;/-_()[]":
-            out.append(char)
-        else:
-            out.append(f"\\{ord(char):06x}")
-    return Markup('"' + "".join(out) + '"')
-
-
-def environment(project: Project) -> Environment:
-    """The one Jinja environment: user overrides first, autoescape, strict."""
-    default = FileSystemLoader(DEFAULT_TEMPLATES)
-    loaders: list[Any] = []
-    if project.settings.model.templates:
-        loaders.append(FileSystemLoader(project.root / project.settings.model.templates))
-    loaders.append(default)
-    env = Environment(
-        loader=ChoiceLoader([*loaders, PrefixLoader({"default": default}, delimiter=":")]),
-        autoescape=True,  # every extension, .css and .js included
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["css_string"] = css_string
-    env.filters["tojson_attr"] = lambda value: json.dumps(value, ensure_ascii=False)
-    return env
-
-
-def render_page(env: Environment, names: list[str], **context: Any) -> str:
-    """Render the first template of ``names`` that exists."""
-    return env.select_template(names).render(**context)
 
 
 def _hrefs(index: Index, root: str) -> tuple[Callable[[str], str | None], Callable[[str], str]]:
@@ -129,6 +104,7 @@ def site_pages(
         return render_page(
             env,
             [f"entity-{entity_id}.html", f"{view.kind}.html", "entity.html"],
+            rendering=f"html/{entity_id}.html",
             **base,
             edition=edition(f"{entity_id}.html"),
             root="",
@@ -146,6 +122,7 @@ def site_pages(
         return render_page(
             env,
             ["source.html"],
+            rendering=f"html/sources/{source_id}.html",
             **base,
             edition=edition(f"sources/{source_id}.html"),
             root="../",
@@ -170,6 +147,7 @@ def site_pages(
         return render_page(
             env,
             ["book.html"],
+            rendering=f"html/books/{book_id}.html",
             **base,
             edition=edition(f"books/{book_id}.html"),
             root="../",
@@ -183,6 +161,7 @@ def site_pages(
         return render_page(
             env,
             ["index.html"],
+            rendering="html/index.html",
             **base,
             edition=edition("index.html"),
             root="",
@@ -194,22 +173,24 @@ def site_pages(
     def changes_page() -> str:
         assert changes is not None
         names = {e: index.entities[e].model.name for e in index.entities}
-        return as_html(
-            env,
-            changes.diff,
-            changes.label,
-            "this edition",
-            **base,
-            names=names,
-            edition=edition("changes.html"),
-            root="",
-            medium="html",
-        )
+        with template_errors("html/changes.html"):
+            return as_html(
+                env,
+                changes.diff,
+                changes.label,
+                "this edition",
+                **base,
+                names=names,
+                edition=edition("changes.html"),
+                root="",
+                medium="html",
+            )
 
     def network_page() -> str:
         return render_page(
             env,
             ["network.html"],
+            rendering="html/network.html",
             **base,
             edition=edition("network.html"),
             root="",
@@ -230,7 +211,9 @@ def site_pages(
         pages["changes.html"] = changes_page
     pages["network.html"] = network_page
     for asset in ASSETS:
-        pages[f"assets/{asset}"] = partial(env.get_template(asset).render)
+        pages[f"assets/{asset}"] = partial(
+            render_page, env, [asset], rendering=f"html/assets/{asset}"
+        )
     return pages
 
 

@@ -4,7 +4,8 @@ Syntax editors may use beyond CommonMark:
 
 - ``[Asim Malik](entity:asim-malik)`` links to another profile;
 - ``[^2]`` places the item's second citation at that point of the text
-  (citations not placed this way follow the paragraph).
+  (citations not placed this way follow the paragraph); a marker with no
+  citation to place is shown as written, never an error at render time.
 
 Raw HTML is never rendered (it shows as text), images are not supported, and
 links are limited to http, https, mailto, ``entity:`` and ``#anchor``.
@@ -71,7 +72,13 @@ def _render_cite(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     links: Links = env["links"]
-    return str(links.cite(int(tokens[idx].meta["index"])))
+    number = int(tokens[idx].meta["index"])
+    try:
+        return str(links.cite(number))
+    except IndexError:
+        # No citation of that number to place here (check reports it where it can):
+        # keep the marker as text rather than fail the whole build.
+        return str(escape(f"[^{number}]"))
 
 
 def _render_link_open(

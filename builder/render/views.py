@@ -297,9 +297,13 @@ def _timeline(
     found = sorted(index.timelines.get(entity_id, ()), key=lambda pair: sort_key(pair[0].date))
     views = []
     for event, origin in found:
-        html, _ = render_markdown(event.description or "", (), citer, resolver)
-        html = unwrap(html)
-        row = fact_row(event, html, citer, resolver, when=display_date(event.date))
+        # A description may place the event's citations itself ([^N], as a paragraph
+        # does); the others follow the title.
+        html, placed = render_markdown(event.description or "", event.citations, citer, resolver)
+        rest = citer.markers(event.citations, skip=placed)
+        row = fact_row(
+            event, unwrap(html), citer, resolver, cites=rest, when=display_date(event.date)
+        )
         views.append(
             EventView(
                 row=row,

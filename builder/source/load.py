@@ -4,14 +4,28 @@ Loading never stops at the first problem. Each file that cannot be read or
 does not match its schema yields :class:`~builder.errors.Diagnostic` s with
 the file, line, column and dotted field path; the files that do load are
 returned alongside, so ``check`` can go on to cross-file checks.
+
+A repository is edited by several people and built where secrets live, so
+every file is vetted before it is opened (:func:`refusal`, with ``lstat`` and
+``stat`` only): it must resolve inside the repository (a symbolic link that
+leads out is reported, naming the link, and its target is never read, hashed
+or quoted), be a regular file (a folder, FIFO, broken link or link loop named
+like a profile is reported, never skipped in silence, and a FIFO is never
+opened), and be no larger than its limit (``max_file_size`` for YAML,
+``max_archive_size`` for archived texts), checked before anything is read.
+Theme files are vetted where they are read: the template loader
+(render/html.py) and the PDF assets (publish/theme.py).
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
 import gc
 import hashlib
-from collections.abc import Iterator
+import os
+import stat
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +36,7 @@ from pydantic_core import ErrorDetails
 
 from builder.errors import Diagnostic, ProjectError, Severity
 from builder.source.models import Book, Group, Person, Settings, Source
-from builder.source.yamlread import Loc, Positions, YamlError, read_yaml
+from builder.source.yamlread import Loc, Positions, YamlError, read_yaml, too_large
 
 __all__ = [
     "ENTITY_FOLDERS",
@@ -33,6 +47,8 @@ __all__ = [
     "Project",
     "collector_paused",
     "load_project",
+    "read_inside",
+    "refusal",
 ]
 
 SETTINGS_FILE = "dossier.yaml"
@@ -141,7 +157,8 @@ def _load_project(root: Path) -> Project:
         if book is not None:
             books.append(book)
     problems.extend(_stray_files(root))
-    archives = {s.model.id: _read_archive(root, s, problems) for s in sources}
+    archive_limit = settings.model.max_archive_size
+    archives = {s.model.id: _read_archive(root, s, archive_limit, problems) for s in sources}
     return Project(
         root=root,
         settings=settings,
@@ -149,17 +166,21 @@ def _load_project(root: Path) -> Project:
         sources=tuple(sources),
         books=tuple(books),
         archives={k: v for k, v in archives.items() if v is not None},
-        diagnostics=tuple(problems),
+        diagnostics=tuple(dict.fromkeys(problems)),  # a linked dossiers/ is named once
     )
 
 
 def _load_settings(root: Path) -> Loaded[Settings]:
     path = root / SETTINGS_FILE
-    if not path.is_file():
+    try:
+        refused = refusal(root, path)
+    except FileNotFoundError:
         raise ProjectError(
             f"{_display(root, path)}: not found; is '{root}' a dossier repository? "
             "Create dossier.yaml there or pass --project DIR."
-        )
+        ) from None
+    if refused is not None:
+        raise ProjectError(f"{_display(root, refused[0])}: {refused[1]}")
     problems: list[Diagnostic] = []
     settings = _load_file(
         root,
@@ -182,22 +203,58 @@ def _display(root: Path, path: Path) -> str:
 
 
 def _yaml_files(folder: Path, problems: list[Diagnostic], root: Path) -> list[Path]:
-    """The *.yaml files of a folder, sorted; *.yml files are reported, not skipped."""
-    if not folder.is_dir():
+    """The *.yaml files of a folder, sorted; whatever is not loaded is reported.
+
+    A *.yml file, or a *.yaml entry that is no regular file of the repository
+    (a folder, FIFO, broken link, link loop or link out of the repository) is
+    an error naming it; so is a folder that cannot be listed. A missing folder
+    is not: a repository may have no groups or no books.
+    """
+    try:
+        refused = refusal(root, folder, folder=True)
+    except FileNotFoundError:
         return []
-    for odd in sorted(folder.glob("*.yml")):
-        problems.append(
-            Diagnostic(_display(root, odd), 1, 1, "", "not loaded: rename to .yaml", Severity.error)
-        )
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    if refused is not None:
+        problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+        return []
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries)
+    except OSError as exc:
+        message = f"cannot read folder: {exc.strerror}; none of its files were loaded"
+        problems.append(Diagnostic(_display(root, folder), 1, 1, "", message))
+        return []
+    files = []
+    for name in names:
+        path = folder / name
+        if name.startswith("."):
+            continue  # hidden, as glob("*.yaml") had it
+        if name.endswith(".yml"):
+            problems.append(
+                Diagnostic(_display(root, path), 1, 1, "", "not loaded: rename to .yaml")
+            )
+            continue
+        if not name.endswith(".yaml"):
+            continue
+        try:
+            refused = refusal(root, path)
+        except FileNotFoundError:
+            continue  # removed since the folder was listed
+        if refused is None:
+            files.append(path)
+        else:
+            problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+    return files
 
 
 def _stray_files(root: Path) -> list[Diagnostic]:
     """YAML files under dossiers/ that no stage reads: report, never drop silently."""
     base = root / "dossiers"
     known = {*ENTITY_FOLDERS, BOOK_FOLDER}
+    if not base.is_dir() or not _within(os.path.realpath(base), (os.path.realpath(root),)):
+        return []  # a link out of the repository is reported where a folder in it is read
     stray = []
-    for path in sorted(base.rglob("*.y*ml")) if base.is_dir() else []:
+    for path in sorted(base.rglob("*.y*ml")):
         folder = _display(root, path.parent)
         if folder not in known and path.suffix in (".yaml", ".yml"):
             stray.append(
@@ -226,9 +283,12 @@ def _load_file(
     """Read, parse and validate one file; on failure append diagnostics."""
     shown = _display(root, path)
     try:
-        data, positions = read_yaml(path.read_bytes(), limit)
+        data, positions = read_yaml(_read_bounded(path, limit), limit)
+    except _TooLarge as exc:
+        problems.append(Diagnostic(shown, 1, 1, "", too_large(exc.size, limit)))
+        return None
     except YamlError as exc:
-        problems.append(Diagnostic(shown, exc.line, exc.column, "", exc.message))
+        problems.append(Diagnostic(shown, exc.line, exc.column, exc.field, exc.message))
         return None
     except OSError as exc:
         problems.append(Diagnostic(shown, 1, 1, "", f"cannot read file: {exc.strerror}"))
@@ -267,23 +327,159 @@ def _load_file(
     return Loaded(instance, shown, positions)
 
 
-def _read_archive(root: Path, source: Loaded[Source], problems: list[Diagnostic]) -> Archive | None:
+def _read_archive(
+    root: Path, source: Loaded[Source], limit: int, problems: list[Diagnostic]
+) -> Archive | None:
     path = root / SOURCE_FOLDER / source.model.file
-    if not path.is_file():
-        problems.append(
-            source.problem(
-                ("file",), f"archived file '{SOURCE_FOLDER}/{source.model.file}' not found"
-            )
-        )
+    shown = _display(root, path)
+    try:
+        refused = refusal(root, path)
+    except FileNotFoundError:
+        problems.append(source.problem(("file",), f"archived file '{shown}' not found"))
         return None
-    data = path.read_bytes()
+    if refused is not None:
+        problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+        return None
+    try:
+        data = _read_bounded(path, limit)
+    except _TooLarge as exc:
+        problems.append(Diagnostic(shown, 1, 1, "", too_large(exc.size, limit, "max_archive_size")))
+        return None
+    except OSError as exc:
+        problems.append(Diagnostic(shown, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        return None
     try:
         text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
         message = "archived file is not UTF-8 text; quotes cannot be verified"
         problems.append(source.problem(("file",), message))
-    return Archive(_display(root, path), hashlib.sha256(data).hexdigest(), text)
+    return Archive(shown, hashlib.sha256(data).hexdigest(), text)
+
+
+# --- files: inside the repository, regular, bounded ------------------------
+
+
+def refusal(root: Path, path: Path, *, folder: bool = False) -> tuple[Path, str] | None:
+    """Why ``path`` may not be read as a file (or ``folder``) of the repository, if it may not.
+
+    Returns the entry to name (the link that leads out may be a folder on the
+    way) and the message. Only ``lstat``, ``stat`` and ``readlink`` are used:
+    nothing is opened, so a FIFO cannot block, and nothing is learnt about a
+    target outside the repository (whether it exists, what it is) that the
+    message could reveal.
+
+    Raises:
+        FileNotFoundError: when there is nothing at ``path``, not even a link.
+
+    """
+    bases = (os.path.realpath(root),)
+    if not _within(os.path.realpath(path), bases):
+        link = _link_out(root, path, bases)
+        what = "folder" if folder or link != path else "file"
+        return link, _outside(what)
+    os.lstat(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return (
+            path,
+            "broken symbolic link (its target does not exist); replace it with the file itself",
+        )
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return path, "symbolic link loop; replace it with the file itself"
+        return path, f"cannot read {'folder' if folder else 'file'}: {exc.strerror}"
+    if folder:
+        return None if stat.S_ISDIR(mode) else (path, "not a folder; nothing was loaded from it")
+    if stat.S_ISDIR(mode):
+        return path, "a folder, not a file; remove it or rename it"
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        return path, f"{kind}, not a regular file; replace it with a file"
+    return None
+
+
+def read_inside(root: Path, path: Path, limit: int) -> bytes:
+    """The bytes of a file that :func:`refusal` accepts and that is at most ``limit`` bytes.
+
+    Raises:
+        OSError: when the file is refused (a link out of the repository, not a
+            regular file), missing, unreadable or larger than ``limit``.
+
+    """
+    refused = refusal(root, path)
+    if refused is not None:
+        raise OSError(errno.EPERM, refused[1], str(refused[0]))
+    try:
+        return _read_bounded(path, limit)
+    except _TooLarge as exc:
+        raise OSError(errno.EFBIG, too_large(exc.size, limit), str(path)) from None
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
+
+
+def _outside(what: str) -> str:
+    return f"symbolic link to a {what} outside the repository; replace it with the {what} itself"
+
+
+def _within(real: str, bases: Sequence[str]) -> bool:
+    return any(real == base or real.startswith(base.rstrip(os.sep) + os.sep) for base in bases)
+
+
+def _link_out(root: Path, path: Path, bases: Sequence[str]) -> Path:
+    """The first entry from ``root`` to ``path`` that is a link leading out of ``bases``."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return path
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink() and not _within(os.path.realpath(current), bases):
+            return current
+    return path
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """Read at most ``limit`` bytes; a larger file raises :class:`_TooLarge` unread.
+
+    Opened non-blocking and checked again on the open file, so that a file
+    swapped for a FIFO after it was vetted cannot block the build either.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if info.st_size > limit:
+            raise _TooLarge(info.st_size)
+        chunks = []
+        left = limit + 1  # a file growing while read is still caught
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise _TooLarge(len(data))
+    return data
 
 
 # --- pydantic errors -> editor-facing diagnostics --------------------------

@@ -9,14 +9,17 @@ every field has a description, which ``dossier schema`` exports for editors.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from builder.source.dates import DateText
 
 __all__ = [
+    "MARKING_MAX",
     "Alias",
     "Assessment",
     "Book",
@@ -26,9 +29,13 @@ __all__ = [
     "Entity",
     "Event",
     "Group",
+    "Label",
     "Likelihood",
+    "Marking",
+    "Name",
     "Paragraph",
     "Person",
+    "Plain",
     "Relationship",
     "RelationshipType",
     "Section",
@@ -37,12 +44,140 @@ __all__ = [
     "Source",
     "SourceKind",
     "Status",
+    "Text",
+    "hidden_character",
 ]
 
+# --- text an editor writes -------------------------------------------------
+#
+# Text that passes check must read the same on screen, on paper and in a
+# terminal as it is stored. Every text field therefore rejects control
+# characters (C0, DEL, C1; tab and newline aside) and the bidi embeddings and
+# overrides, which reorder what follows them. Names, titles, markings and ids
+# (the ``Label`` types) also reject every other bidi control and invisible
+# character, which let two different names look the same. ZWNJ and ZWJ are
+# spelling in Persian, Urdu and Pashto (and Indic scripts): they are accepted
+# between two letters of a script that uses them, and nowhere else.
+
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_EMBEDDING = "\u202a-\u202e"
+_FREE_TEXT_BAD = re.compile(f"[{_CONTROL}{_EMBEDDING}]")
+_LABEL_BAD = re.compile(
+    f"[{_CONTROL}{_EMBEDDING}\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064"
+    "\u2066-\u206f\ufeff\U000e0000-\U000e007f]"
+)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_JOINERS = frozenset("\u200c\u200d")
+# Scripts whose spelling uses ZWNJ/ZWJ: Arabic, Syriac, Thaana, N'Ko…; Devanagari
+# to Sinhala; Mongolian; Arabic presentation forms.
+_JOINING_SCRIPTS = (
+    (0x0600, 0x08FF),
+    (0x0900, 0x0DFF),
+    (0x1800, 0x18AF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFC),
+)
+# Control characters have no name in unicodedata; the usual ones of those met in text.
+_CONTROL_NAMES = {
+    0x00: "NULL",
+    0x07: "BELL",
+    0x08: "BACKSPACE",
+    0x0B: "LINE TABULATION",
+    0x0C: "FORM FEED",
+    0x0D: "CARRIAGE RETURN",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+}
+MARKING_MAX = 120
+
+
+def _joins_letters(text: str, at: int) -> bool:
+    """Whether the joiner at ``at`` stands between two letters (or marks) of a joining script."""
+
+    def joining(char: str) -> bool:
+        code = ord(char)
+        return unicodedata.category(char)[0] in "LM" and any(
+            low <= code <= high for low, high in _JOINING_SCRIPTS
+        )
+
+    return 0 < at < len(text) - 1 and joining(text[at - 1]) and joining(text[at + 1])
+
+
+def hidden_character(text: str, *, label: bool) -> str | None:
+    """The problem with the first hidden or reordering character of ``text``, if any.
+
+    ``label`` applies the stricter rules of names, titles, markings and ids.
+    """
+    for found in (_LABEL_BAD if label else _FREE_TEXT_BAD).finditer(text):
+        char = found.group()
+        if char in _JOINERS and _joins_letters(text, found.start()):
+            continue
+        code = ord(char)
+        name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
+        shown = f"U+{code:04X} {name}".rstrip()
+        if unicodedata.category(char) == "Cc":
+            return f"contains {shown} (a control character); remove it"
+        if char in _BIDI:
+            return f"contains {shown} (a bidirectional control); remove it"
+        if char in _JOINERS:
+            return (
+                f"contains {shown} (an invisible character) not between two letters of a "
+                "script that uses it (Arabic, Devanagari…); remove it"
+            )
+        return f"contains {shown} (an invisible character); remove it"
+    return None
+
+
+def _free_text(text: str) -> str:
+    problem = hidden_character(text, label=False)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _label(text: str) -> str:
+    problem = hidden_character(text, label=True)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _label_first(value: Any) -> Any:
+    """Before a pattern check: name a hidden character instead of quoting the pattern."""
+    return _label(value) if isinstance(value, str) else value
+
+
+def _marking_length(text: str) -> str:
+    if len(text) > MARKING_MAX:
+        raise ValueError(
+            f"is {len(text)} characters long; a marking may have at most {MARKING_MAX}, "
+            "so that it fits in the margin of every page"
+        )
+    return text
+
+
+Plain = Annotated[str, AfterValidator(_free_text)]
+"""Any text an editor writes: no control characters, no bidi embeddings or overrides."""
+Text = Annotated[Plain, Field(min_length=1)]
+"""Required free text (Markdown, notes, judgments)."""
+Label = Annotated[str, AfterValidator(_label)]
+"""A name, title or other label: also no bidi controls or invisible characters."""
+Name = Annotated[Label, Field(min_length=1)]
+"""A required label."""
+Marking = Annotated[
+    Label, AfterValidator(_marking_length), Field(json_schema_extra={"maxLength": MARKING_MAX})
+]
+"""A handling marking, printed in every page's margin."""
+
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=80)]
-Text = Annotated[str, Field(min_length=1)]
-ItemId = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=3, max_length=40)]
+# The pattern first, so that the JSON Schema shows it; the before-validator still runs first.
+Slug = Annotated[
+    str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=80), BeforeValidator(_label_first)
+]
+ItemId = Annotated[
+    str, Field(pattern=SLUG_PATTERN, min_length=3, max_length=40), BeforeValidator(_label_first)
+]
 _ITEM_ID = (
     "Stable id of this item within its profile (e.g. 'c-3f9a2b1c' or 'born-1962'), kept "
     "when the item's text changes; `dossier ids` writes one where it is missing. Diffs, "
@@ -69,7 +204,7 @@ class Citation(Model):
     """A pointer into an archived source, with the verbatim words relied on."""
 
     source: Slug = Field(description="Id of a source in seeds/ (e.g. seed-000).")
-    locator: str = Field(
+    locator: Plain = Field(
         pattern=r"^¶[0-9]+(-[0-9]+)?$",
         description="Paragraph(s) of the archived text: '¶3' or '¶3-4'. "
         "Paragraphs are the non-blank lines of the file, counted from 1.",
@@ -86,7 +221,7 @@ class Citation(Model):
         description="NATO/Admiralty information credibility: 1 confirmed, 2 probably "
         "true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged.",
     )
-    note: str | None = Field(default=None, description="Editor's note on this citation.")
+    note: Plain | None = Field(default=None, description="Editor's note on this citation.")
 
 
 Citations = Annotated[
@@ -104,24 +239,24 @@ class Attributed(Model):
         description="reported (a source states it), alleged (someone accuses), "
         "disputed (sources disagree) or denied (the party concerned denies it).",
     )
-    attributed_to: str | None = Field(
+    attributed_to: Label | None = Field(
         default=None,
         description="Who makes the claim: an entity id (lowercase slug, must exist) "
         "or free text naming someone without a profile (e.g. 'Pakistani media').",
     )
-    inference: str | None = Field(
+    inference: Plain | None = Field(
         default=None,
         description="Set when this is the editor's inference rather than something a "
         "source states: the reasoning, in one sentence. Shown as an inference.",
     )
-    note: str | None = Field(default=None, description="Editor's note shown beside the item.")
+    note: Plain | None = Field(default=None, description="Editor's note shown beside the item.")
     citations: Citations
 
 
 class Claim(Attributed):
     """A structured fact. Competing values are listed side by side as separate claims."""
 
-    value: Text = Field(description="The fact, as a short phrase.")
+    value: Name = Field(description="The fact, as a short phrase.")
     entity: Slug | None = Field(
         default=None, description="Id of the entity this fact names, if it has a profile."
     )
@@ -135,7 +270,7 @@ class SizeEstimate(Claim):
 
     low: int | None = Field(default=None, ge=0, description="Lower bound of the estimate.")
     high: int | None = Field(default=None, ge=0, description="Upper bound of the estimate.")
-    unit: str = Field(default="fighters", description="What is counted.")
+    unit: Label = Field(default="fighters", description="What is counted.")
 
     @model_validator(mode="after")
     def _bounds(self) -> SizeEstimate:
@@ -147,7 +282,7 @@ class SizeEstimate(Claim):
 class Alias(Attributed):
     """Another name, spelling or transliteration, with where it is used."""
 
-    name: Text = Field(description="The alias as written in the source.")
+    name: Name = Field(description="The alias as written in the source.")
     citations: tuple[Citation, ...] = Field(
         default=(), description="Sources that use this name (recommended)."
     )
@@ -162,7 +297,7 @@ class Paragraph(Attributed):
 class Section(Model):
     """A titled narrative section."""
 
-    title: Text = Field(description="Section heading.")
+    title: Name = Field(description="Section heading.")
     paragraphs: tuple[Paragraph, ...] = Field(min_length=1, description="The paragraphs, in order.")
 
 
@@ -202,7 +337,7 @@ class Relationship(Attributed):
     date: DateText | None = Field(default=None, description="When it happened (for one-off links).")
     start: DateText | None = Field(default=None, description="When the link began.")
     end: DateText | None = Field(default=None, description="When the link ended.")
-    description: str | None = Field(default=None, description="One line qualifying the link.")
+    description: Plain | None = Field(default=None, description="One line qualifying the link.")
 
 
 class Event(Attributed):
@@ -211,9 +346,9 @@ class Event(Attributed):
     date: DateText | None = Field(
         description="When it happened; write null with a note when the source gives no date."
     )
-    title: Text = Field(description="What happened, in one line.")
-    description: str | None = Field(default=None, description="Markdown detail.")
-    place: str | None = Field(default=None, description="Where it happened.")
+    title: Name = Field(description="What happened, in one line.")
+    description: Plain | None = Field(default=None, description="Markdown detail.")
+    place: Label | None = Field(default=None, description="Where it happened.")
     participants: tuple[Slug, ...] = Field(
         default=(), description="Ids of other entities involved."
     )
@@ -244,7 +379,7 @@ class Assessment(Model):
 
     id: ItemId | None = Field(default=None, description=_ITEM_ID)
     judgment: Text = Field(description="The judgment, in one or two sentences.")
-    by: Text = Field(
+    by: Name = Field(
         description="Whose judgment: 'editor', an entity id, or free text naming the analyst."
     )
     likelihood: Likelihood = Field(description="ICD 203 likelihood term.")
@@ -286,7 +421,7 @@ class EntityBase(Model):
     """Fields common to people and groups."""
 
     id: Slug = Field(description="Unique id; equals the file name without .yaml.")
-    name: Text = Field(description="Preferred name.")
+    name: Name = Field(description="Preferred name.")
     aliases: tuple[Alias, ...] = Field(default=(), description="Other names and spellings.")
     summary: Text = Field(description="One or two sentences for indexes and covers (Markdown).")
     narrative: tuple[Section, ...] = Field(default=(), description="Narrative sections.")
@@ -328,51 +463,53 @@ class Source(Model):
     """Metadata of one archived document (seeds/<id>.yaml)."""
 
     id: Slug = Field(description="Source id; equals the metadata file name without .yaml.")
-    title: Text = Field(description="Title as published.")
-    short_title: str | None = Field(
+    title: Name = Field(description="Title as published.")
+    short_title: Label | None = Field(
         default=None,
         description="Short name for footnotes when the source has no publisher or author.",
     )
-    author: str | None = Field(
+    author: Label | None = Field(
         default=None, description="Author as named in the text; null if unnamed."
     )
-    publisher: str | None = Field(
+    publisher: Label | None = Field(
         default=None, description="Outlet as named in the text; null if unnamed."
     )
     published: DateText | None = Field(
         default=None, description="Publication date; null when the text does not support one."
     )
-    published_note: str | None = Field(
+    published_note: Plain | None = Field(
         default=None,
         description="Why the date is unknown or how it was inferred (editor's inference).",
     )
-    url: str | None = Field(default=None, pattern=r"^https?://", description="URL if known.")
+    url: Annotated[str, Field(pattern=r"^https?://"), AfterValidator(_label)] | None = Field(
+        default=None, description="URL if known."
+    )
     retrieved: DateText = Field(description="When the document was archived.")
-    file: str = Field(
+    file: Plain = Field(
         pattern=r"^[A-Za-z0-9._-]+$", description="Archived text file, relative to seeds/."
     )
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the archived file.")
-    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 tag.")
+    sha256: Plain = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the archived file.")
+    language: Plain = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 tag.")
     kind: SourceKind = Field(description="news, analysis, opinion, advocacy or partisan.")
     reliability: Literal["A", "B", "C", "D", "E", "F"] = Field(
         description="NATO/Admiralty source reliability: A completely reliable ... "
         "E unreliable, F cannot be judged."
     )
     reliability_reason: Text = Field(description="One line: why this grade.")
-    notes: tuple[str, ...] = Field(default=(), description="Editor's notes on the document.")
+    notes: tuple[Plain, ...] = Field(default=(), description="Editor's notes on the document.")
 
 
 class Book(Model):
     """A briefing book (dossiers/books/<id>.yaml): a titled selection of entities."""
 
     id: Slug = Field(description="Book id; equals the file name without .yaml.")
-    title: Text = Field(description="Title on the cover.")
-    subtitle: str | None = Field(default=None, description="Subtitle on the cover.")
-    audience: Text = Field(description="Who the book is for, printed on the cover.")
-    marking: str | None = Field(
+    title: Name = Field(description="Title on the cover.")
+    subtitle: Label | None = Field(default=None, description="Subtitle on the cover.")
+    audience: Name = Field(description="Who the book is for, printed on the cover.")
+    marking: Marking | None = Field(
         default=None,
         description="Handling marking on every page (free text or a TLP 2.0 label such as "
-        "'TLP:AMBER'); defaults to the marking in dossier.yaml.",
+        "'TLP:AMBER', at most 120 characters); defaults to the marking in dossier.yaml.",
     )
     as_of: DateText | None = Field(
         default=None, description="As-of date on the cover; defaults to dossier.yaml's."
@@ -380,7 +517,7 @@ class Book(Model):
     entities: tuple[Slug, ...] = Field(
         min_length=1, description="Ids of the entities it contains, in reading order."
     )
-    changes_since: str | None = Field(
+    changes_since: Label | None = Field(
         default=None,
         description="A git revision (tag, commit, 'HEAD~1'): the book gets a section "
         "'Changes since the previous edition' listing every claim changed since then.",
@@ -390,14 +527,25 @@ class Book(Model):
 class Settings(Model):
     """Project settings (dossier.yaml at the repository root)."""
 
-    title: Text = Field(description="Title of the dossier collection.")
-    marking: Text = Field(
-        description="Default handling marking, e.g. 'UNCLASSIFIED // OPEN SOURCE' or 'TLP:CLEAR'."
+    title: Name = Field(description="Title of the dossier collection.")
+    marking: Marking = Field(
+        min_length=1,
+        description="Default handling marking, e.g. 'UNCLASSIFIED // OPEN SOURCE' or 'TLP:CLEAR'.",
     )
     as_of: DateText = Field(description="Default as-of date of publications.")
-    templates: str | None = Field(
+    templates: Label | None = Field(
         default=None, description="Folder of template overrides, relative to the project root."
     )
     max_file_size: int = Field(
-        default=1_048_576, ge=1024, description="Largest YAML file accepted, in bytes."
+        default=1_048_576,
+        ge=1024,
+        description="Largest YAML file accepted (profiles, sources, books), in bytes. "
+        "A larger file is reported without being read.",
+    )
+    max_archive_size: int = Field(
+        default=5_242_880,
+        ge=1024,
+        description="Largest archived source text accepted (the file a source in seeds/ "
+        "names), in bytes; 5 MB by default. A larger archive is reported without being "
+        "read. Checking quotes holds about four times an archive's size in memory.",
     )

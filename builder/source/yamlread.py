@@ -6,7 +6,8 @@ Editors' files are untrusted input, so this reader is deliberately small:
   pure-Python loader) and builds plain dicts, lists and scalars itself;
 - it refuses anchors and aliases outright, so an alias bomb never expands;
 - it refuses duplicate keys, explicit tags, several documents, deep nesting,
-  oversized files, binary files and anything that is not UTF-8;
+  oversized files, binary files, anything that is not UTF-8 and integers
+  longer than Python converts (4,300 digits), naming the field;
 - it resolves plain scalars by the YAML 1.2 core schema (``no`` stays a
   string, dates stay text) and knows the 1-based line and column of every
   key and value, so later stages can point at the exact spot.
@@ -20,12 +21,13 @@ reading time.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
-__all__ = ["Loc", "Positions", "YamlError", "read_yaml"]
+__all__ = ["Loc", "Positions", "YamlError", "read_yaml", "too_large"]
 
 Loc = tuple[str | int, ...]
 MAX_DEPTH = 64
@@ -38,13 +40,25 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 
 
 class YamlError(Exception):
-    """A file that cannot be read as a safe YAML mapping; carries its position."""
+    """A file that cannot be read as a safe YAML mapping; carries its position.
 
-    def __init__(self, line: int, column: int, message: str) -> None:
+    ``field`` is the dotted path of the value at fault, when there is one.
+    """
+
+    def __init__(self, line: int, column: int, message: str, field: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.column = column
         self.message = message
+        self.field = field
+
+
+def too_large(size: int, limit: int, setting: str = "max_file_size") -> str:
+    """The message for a file over its size limit, naming the setting that raises it."""
+    return (
+        f"file is {size:,} bytes, over the limit of {limit:,} "
+        f"(raise {setting} in dossier.yaml if this is intended)"
+    )
 
 
 Table = dict[Loc, tuple[int, int]]
@@ -116,12 +130,7 @@ def _explicit_tag(event: Any) -> bool:
 def _decode(data: bytes, max_size: int) -> str:
     """Check size, binary content and encoding before any parsing."""
     if len(data) > max_size:
-        raise YamlError(
-            1,
-            1,
-            f"file is {len(data):,} bytes, over the limit of {max_size:,} "
-            "(raise max_file_size in dossier.yaml if this is intended)",
-        )
+        raise YamlError(1, 1, too_large(len(data), max_size))
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _line_col(data, nul)
@@ -223,7 +232,14 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
             frame[2] = key
             continue
         if kind is yaml.ScalarEvent:
-            value: Any = _resolve(event.value, plain=event.implicit[0])
+            try:
+                value: Any = _resolve(event.value, plain=event.implicit[0])
+            except ValueError:  # int(): more digits than Python converts
+                if tables is None:
+                    _build(text, ({}, {}))  # again with positions: raises, naming the field
+                raise YamlError(
+                    *_pos(event), _too_long(event.value), ".".join(map(str, _value_loc(frame)))
+                ) from None
         else:
             value = {} if kind is yaml.MappingStartEvent else []
         loc: Loc = ()
@@ -245,6 +261,23 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
                 raise YamlError(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
             stack.append([value, loc, None])
     return root
+
+
+def _value_loc(frame: list[Any] | None) -> Loc:
+    """Field path of the value about to be added to ``frame`` (positions run only)."""
+    if frame is None:
+        return ()
+    if frame[2] is not None:
+        return (*frame[1], frame[2])
+    return (*frame[1], len(frame[0]))
+
+
+def _too_long(value: str) -> str:
+    digits = len(value.lstrip("+-"))
+    return (
+        f"integer of {digits:,} digits is longer than the {sys.get_int_max_str_digits():,} "
+        'allowed; write it in quotes ("...") if it is text'
+    )
 
 
 def _pos(event: Any) -> tuple[int, int]:
