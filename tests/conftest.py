@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from builder.check.index import Index
+from builder.check.rules import check_project
+from builder.source.load import load_project
+from builder.source.models import Settings
+
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 
@@ -46,6 +51,13 @@ def runner() -> CliRunner:
 def good_project() -> Path:
     """A small valid project (read-only: copy it before changing anything)."""
     return TESTS / "projects" / "good"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> tuple[Settings, Index]:
+    """The bundled corpus, loaded and checked once per session (read-only)."""
+    project = load_project(REPO)
+    return project.settings.model, check_project(project).index
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from followthemoney import EntityProxy, model, registry
 
-from builder.check.rules import check_project
+from builder.check.index import Index
 from builder.errors import DossierError
 from builder.export.ftm import LinkSchema, citation_line, ftm_id, link_schema, to_ftm
 from builder.export.walk import Dataset, dataset
-from builder.source.load import load_project
-from tests.conftest import REPO
+from builder.source.models import Settings
 
 Walk = Callable[[Iterable[str] | None], Dataset]
 LINK_SCHEMATA = {
@@ -31,14 +30,11 @@ LINK_SCHEMATA = {
 
 
 @pytest.fixture(scope="module")
-def walk() -> Walk:
+def walk(corpus: tuple[Settings, Index]) -> Walk:
     """The bundled corpus, checked once; call with entity ids to walk only those."""
-    project = load_project(REPO)
-    result = check_project(project)
-    s = project.settings.model
 
     def make(only: Iterable[str] | None = None) -> Dataset:
-        return dataset(s.title, s.marking, str(s.as_of), result.index, only)
+        return dataset(*corpus, only)
 
     return make
 

@@ -9,21 +9,17 @@ from typing import Any
 import networkx as nx  # type: ignore[import-untyped]
 import pytest
 
-from builder.check.rules import check_project
+from builder.check.index import Index
 from builder.export.graph import to_gexf, to_graphml
 from builder.export.walk import Dataset, RelationshipRecord, dataset
-from builder.source.load import load_project
-from tests.conftest import REPO
+from builder.source.models import Settings
 
 EdgeData = dict[str, dict[str, Any]]  # relationship id -> the edge's attributes
 
 
 @pytest.fixture(scope="module")
-def data() -> Dataset:
-    project = load_project(REPO)
-    result = check_project(project)
-    s = project.settings.model
-    return dataset(s.title, s.marking, str(s.as_of), result.index)
+def data(corpus: tuple[Settings, Index]) -> Dataset:
+    return dataset(*corpus)
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 import stix2  # type: ignore[import-untyped]
 
-from builder.check.rules import check_project
+from builder.check.index import Index
 from builder.export.stix import NAMESPACE, confidence, to_stix
 from builder.export.walk import Dataset, ItemRecord, RelationshipRecord, dataset
-from builder.source.load import load_project
-from tests.conftest import REPO
+from builder.source.models import Settings
 
 Objects = dict[str, dict[str, Any]]  # x_dossier_id -> STIX object (as JSON)
 
@@ -24,11 +23,8 @@ STAMP = "2024-09-01T00:00:00.000Z"
 
 
 @pytest.fixture(scope="module")
-def data() -> Dataset:
-    project = load_project(REPO)
-    result = check_project(project)
-    s = project.settings.model
-    return dataset(s.title, s.marking, str(s.as_of), result.index)
+def data(corpus: tuple[Settings, Index]) -> Dataset:
+    return dataset(*corpus)
 
 
 @pytest.fixture(scope="module")

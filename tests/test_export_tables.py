@@ -93,8 +93,7 @@ def schema_errors(
 def _load(repo: Path) -> Dataset:
     project = load_project(repo)
     result = check_project(project)
-    s = project.settings.model
-    return dataset(s.title, s.marking, str(s.as_of), result.index)
+    return dataset(project.settings.model, result.index)
 
 
 @pytest.fixture(scope="module")

@@ -94,8 +94,7 @@ def export(
         chosen = set(index.books[book].model.entities)
     if entities:
         chosen = (chosen or set()) | set(entities)
-    settings = loaded.settings.model
-    data = dataset(settings.title, settings.marking, str(settings.as_of), index, chosen)
+    data = dataset(loaded.settings.model, index, chosen)
     produced = convert(data)
     suffix = FORMATS[fmt][2]
     if suffix is None:

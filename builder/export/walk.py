@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from builder.check.index import Index
 from builder.source import ids
 from builder.source.dates import parse_date
-from builder.source.models import Citation, Group, Person, Source
+from builder.source.models import Citation, Group, Person, Settings, Source
 
 __all__ = [
     "CitationRecord",
@@ -178,9 +178,7 @@ def date_bounds(text: str | None) -> tuple[str, str] | None:
     return parsed.first.isoformat(), parsed.last.isoformat()
 
 
-def dataset(
-    project_title: str, marking: str, as_of: str, index: Index, only: Iterable[str] | None = None
-) -> Dataset:
+def dataset(settings: Settings, index: Index, only: Iterable[str] | None = None) -> Dataset:
     """The records of ``index`` (a checked repository), limited to ``only`` entity ids.
 
     With ``only``, relationships are kept when both ends are kept, and sources when
@@ -250,7 +248,13 @@ def dataset(
         _source(index.sources[s].model) for s in sorted(index.sources) if only is None or s in cited
     )
     return Dataset(
-        project_title, marking, as_of, tuple(entities), tuple(items), tuple(relationships), sources
+        settings.title,
+        settings.marking,
+        str(settings.as_of),
+        tuple(entities),
+        tuple(items),
+        tuple(relationships),
+        sources,
     )
 
 

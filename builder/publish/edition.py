@@ -32,6 +32,7 @@ __all__ = [
     "document_date",
     "document_moment",
     "history",
+    "run_git",
 ]
 
 
@@ -41,14 +42,24 @@ SAFE_GIT = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/d
 TRACKED = ("dossiers", "seeds", "dossier.yaml", "templates")
 
 
-def _git(root: Path, *args: str) -> str:
+def run_git(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    """The one way this project runs git: plumbing only, nothing the repository configures.
+
+    Raises:
+        OSError: when git is missing; subprocess.CalledProcessError when it fails.
+
+    """
     return subprocess.run(
         ["git", *SAFE_GIT, "-C", str(root), *args],
+        input=data,
         capture_output=True,
-        text=True,
         check=True,
-        timeout=60,
+        timeout=300,
     ).stdout
+
+
+def _git(root: Path, *args: str) -> str:
+    return run_git(root, *args).decode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True)

@@ -144,17 +144,14 @@ def plan(
     def stamp_of(paths: Iterable[str]) -> str:
         return git.stamp(sorted({*paths, *shared_inputs}))
 
-    page_stamps: dict[str, str] = {}
+    page_stamps: dict[str, str] = {}  # what git adds to an entity page's cache key
     output_inputs: dict[str, frozenset[str]] = {}
+    # An entity page shows the stamp of its own files; the others list everything
+    # and name the edition's own commit. Pages render lazily, after this loop.
+    editions: dict[str, str] = {}
 
     def page_edition(name: str) -> str:
-        entity = name.removesuffix(".html")
-        if entity in index.entities:
-            page_stamps[f"html/{name}"] = f"{stamp_of(entity_inputs(index, entity))}\0" + (
-                changed.get(entity, "")
-            )
-            return stamp_of(entity_inputs(index, entity))
-        return git.edition()
+        return editions.get(name) or git.edition()
 
     pdfs: set[str] = set()
     if options.html:
@@ -174,11 +171,11 @@ def plan(
             pages[f"html/{name}"] = render
             entity = name.removesuffix(".html")
             if entity in index.entities:
-                page_inputs[f"html/{name}"] = entity_inputs(index, entity)
-                page_edition(name)  # records the page's stamp for its cache key
-                output_inputs[f"html/{name}"] = frozenset(
-                    {*entity_inputs(index, entity), *shared_inputs}
-                )
+                files = entity_inputs(index, entity)
+                page_inputs[f"html/{name}"] = files
+                editions[name] = stamp_of(files)
+                page_stamps[f"html/{name}"] = f"{editions[name]}\0{changed.get(entity, '')}"
+                output_inputs[f"html/{name}"] = frozenset({*files, *shared_inputs})
             else:
                 output_inputs[f"html/{name}"] = everything
     page_context = hashlib.sha256()

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from builder.publish.edition import SAFE_GIT, TRACKED
+from builder.publish.edition import TRACKED, run_git
 from builder.source.yamlread import YamlError, read_yaml
 
 __all__ = [
@@ -52,16 +52,6 @@ class Commit:
         return f"{self.name} ({self.short}, {self.date})"
 
 
-def _run(root: Path, *args: str, data: bytes | None = None) -> bytes:
-    return subprocess.run(
-        ["git", *SAFE_GIT, "-C", str(root), *args],
-        input=data,
-        capture_output=True,
-        check=True,
-        timeout=300,
-    ).stdout
-
-
 def resolve(root: Path, revision: str) -> Commit:
     """The commit ``revision`` names (tag, branch, hash, ``HEAD~3``).
 
@@ -72,7 +62,7 @@ def resolve(root: Path, revision: str) -> Commit:
     if revision.startswith("-"):
         raise RevisionError(f"'{revision}' is not a revision")
     try:
-        out = _run(
+        out = run_git(
             root, "log", "-1", "--format=%H %h %cs", "--abbrev=12", f"{revision}^{{commit}}", "--"
         )
     except FileNotFoundError:
@@ -90,7 +80,7 @@ def resolve(root: Path, revision: str) -> Commit:
 def default_base(root: Path) -> str:
     """What ``dossier diff`` compares with by default: the last tag, else ``HEAD~1``."""
     try:
-        tag = _run(root, "describe", "--tags", "--abbrev=0", "HEAD").decode().strip()
+        tag = run_git(root, "describe", "--tags", "--abbrev=0", "HEAD").decode().strip()
     except (OSError, subprocess.CalledProcessError):
         tag = ""
     return tag or "HEAD~1"
@@ -102,7 +92,7 @@ def snapshot(root: Path, commit: Commit, dest: Path) -> int:
     Copies dossier.yaml, dossiers/, seeds/, templates/ and the template folder the
     settings of that commit name; returns how many files were written.
     """
-    listing = _run(root, "ls-tree", "-r", "-z", commit.full, "--", ".")
+    listing = run_git(root, "ls-tree", "-r", "-z", commit.full, "--", ".")
     entries: list[tuple[str, str, str]] = []  # (mode, object, path relative to root)
     for record in listing.split(b"\0"):
         if not record:
@@ -161,7 +151,7 @@ def read_blobs(root: Path, objects: list[str]) -> dict[str, bytes]:
     unique = sorted(set(objects))
     if not unique:
         return {}
-    out = _run(root, "cat-file", "--batch", data="".join(f"{o}\n" for o in unique).encode())
+    out = run_git(root, "cat-file", "--batch", data="".join(f"{o}\n" for o in unique).encode())
     blobs: dict[str, bytes] = {}
     at = 0
     for obj in unique:

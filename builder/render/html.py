@@ -95,23 +95,31 @@ def site_pages(
     pages: dict[str, Callable[[], str]] = {}
     sources = {s.model.id: s.model for s in project.sources}
 
+    def page(name: str, templates: list[str], **context: Any) -> str:
+        """Render html/NAME: its output path, root and edition follow from its name."""
+        return render_page(
+            env,
+            templates,
+            rendering=f"html/{name}",
+            **base,
+            edition=edition(name),
+            root="../" * name.count("/"),
+            medium="html",
+            **context,
+        )
+
     def entity_page(entity_id: str) -> str:
         entity_href, source_href = _hrefs(index, "")
         citer = Citer("html", sources, source_href)
         resolver = Resolver(index, entity_href)
         view = entity_view(entity_id, index, citer, resolver, (changed or {}).get(entity_id, ""))
         pdf = f"../pdf/{entity_id}.pdf" if entity_id in pdfs else None
-        return render_page(
-            env,
+        return page(
+            f"{entity_id}.html",
             [f"entity-{entity_id}.html", f"{view.kind}.html", "entity.html"],
-            rendering=f"html/{entity_id}.html",
-            **base,
-            edition=edition(f"{entity_id}.html"),
-            root="",
             entity=view,
             notes=citer.notes,
             pdf=pdf,
-            medium="html",
         )
 
     def source_page(source_id: str) -> str:
@@ -119,17 +127,7 @@ def site_pages(
         resolver = Resolver(index, entity_href)
         view = source_view(sources[source_id], resolver, index.cited_by.get(source_id, set()))
         claims = source_claims(source_id, index, resolver)
-        return render_page(
-            env,
-            ["source.html"],
-            rendering=f"html/sources/{source_id}.html",
-            **base,
-            edition=edition(f"sources/{source_id}.html"),
-            root="../",
-            source=view,
-            claims=claims,
-            medium="html",
-        )
+        return page(f"sources/{source_id}.html", ["source.html"], source=view, claims=claims)
 
     def book_page(book_id: str) -> str:
         book = index.books[book_id].model
@@ -144,31 +142,10 @@ def site_pages(
             )
             for e in book.entities
         ]
-        return render_page(
-            env,
-            ["book.html"],
-            rendering=f"html/books/{book_id}.html",
-            **base,
-            edition=edition(f"books/{book_id}.html"),
-            root="../",
-            book=book,
-            entries=entries,
-            pdf=pdf,
-            medium="html",
-        )
+        return page(f"books/{book_id}.html", ["book.html"], book=book, entries=entries, pdf=pdf)
 
     def index_page() -> str:
-        return render_page(
-            env,
-            ["index.html"],
-            rendering="html/index.html",
-            **base,
-            edition=edition("index.html"),
-            root="",
-            medium="html",
-            changes=changes,
-            **_index_context(project, index),
-        )
+        return page("index.html", ["index.html"], changes=changes, **_index_context(project, index))
 
     def changes_page() -> str:
         assert changes is not None
@@ -187,16 +164,7 @@ def site_pages(
             )
 
     def network_page() -> str:
-        return render_page(
-            env,
-            ["network.html"],
-            rendering="html/network.html",
-            **base,
-            edition=edition("network.html"),
-            root="",
-            medium="html",
-            **_network_context(index),
-        )
+        return page("network.html", ["network.html"], **_network_context(index))
 
     for entity_id in sorted(index.entities):
         if only is None or entity_id in only:
