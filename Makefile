@@ -44,6 +44,7 @@ lock:  ## Re-pin requirements.lock after changing dependencies in pyproject.toml
 bench: $(STAMP)  ## Print timings; the scale run takes up to 26 min (make bench SCALE=--quick: 8).
 	$(BIN)/python benchmarks/load_check.py
 	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/serve_latency.py
 	$(BIN)/python benchmarks/scale.py $(SCALE)
 
 clean:

@@ -93,6 +93,8 @@ def test_json_format(runner: CliRunner, broken_project: Path) -> None:
         "column": 28,
         "field": "entities.2",
         "message": "'isi' is listed twice",
+        "rule": "listed-twice",
+        "severity": "error",
         "text": BROKEN_STDERR[0],
     }
     assert report["stats"]["quotes_verified"] == 7
@@ -119,10 +121,10 @@ def test_strict_makes_warnings_fatal(runner: CliRunner, make_project: ProjectFac
 def test_missing_settings(runner: CliRunner, make_project: ProjectFactory) -> None:
     root = make_project({"dossier.yaml": ""})
     code, _, err = run(runner, "check", "-p", root)
-    assert code == 1
-    assert err == (
-        f"Error: dossier.yaml: not found; is '{root}' a dossier repository? "
-        "Create dossier.yaml there or pass --project DIR.\n"
+    assert code == 2
+    assert err.endswith(
+        f"Error: --project {root}: not a dossier repository (no dossier.yaml in it); "
+        "start one with `dossier init`, or pass the folder that holds dossier.yaml\n"
     )
 
 
@@ -203,7 +205,11 @@ def test_schema_writes_one_schema_per_file_kind(runner: CliRunner, tmp_path: Pat
         "source.schema.json",
     ]
     profile = json.loads((tmp_path / "profile.schema.json").read_text())
-    assert profile["discriminator"]["propertyName"] == "kind"
+    assert (profile["if"], profile["then"], profile["else"]) == (
+        {"properties": {"kind": {"const": "group"}}, "required": ["kind"]},
+        {"$ref": "#/$defs/Group"},
+        {"$ref": "#/$defs/Person"},
+    )
 
 
 def test_committed_schemas_are_current() -> None:

@@ -171,6 +171,7 @@ def derive_links(project: Project, index: Index) -> list[Diagnostic]:
                         f"{rel.type.value} link with "
                         f"'{rel.target}' is already written in {seen[key]}; inverse "
                         "links are derived, write each link once",
+                        rule="link-twice",
                     )
                 )
                 continue

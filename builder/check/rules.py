@@ -18,7 +18,6 @@ aliases without citations and undated sources without a reason.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from pydantic import BaseModel
 from builder.check.index import AnyEntity, Cited, Index, derive_links, derive_timelines, walk
 from builder.check.quotes import SourceText
 from builder.check.theme import check_theme
-from builder.errors import Diagnostic, Severity
+from builder.errors import Diagnostic, Severity, did_you_mean
 from builder.render import markdown
 from builder.source import ids
 from builder.source.dates import parse_date
@@ -92,7 +91,11 @@ def _check_project(project: Project) -> CheckResult:
         first = index.entities.setdefault(entity.model.id, entity)
         if first is not entity:
             problems.append(
-                entity.problem(("id",), f"'{entity.model.id}' is already the id of {first.path}")
+                entity.problem(
+                    ("id",),
+                    f"'{entity.model.id}' is already the id of {first.path}",
+                    rule="duplicate-id",
+                )
             )
     problems.extend(_check_settings(project))
     problems.extend(check_theme(project))
@@ -130,7 +133,7 @@ def _check_settings(project: Project) -> list[Diagnostic]:
         message = f"template folder '{folder}' does not exist"
     else:
         return []
-    return [project.settings.problem(("templates",), message)]
+    return [project.settings.problem(("templates",), message, rule="template-folder")]
 
 
 def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, SourceText | None]:
@@ -148,6 +151,7 @@ def _source_texts(project: Project, problems: list[Diagnostic]) -> dict[str, Sou
                     f"{archive.path} has sha256 "
                     f"{archive.sha256}; archives are never edited: restore the "
                     "original file, or fix sha256 if the metadata is wrong",
+                    rule="archive-hash",
                 )
             )
         if archive.text is not None:
@@ -192,9 +196,9 @@ def _check_entity(
         elif isinstance(node, Event) and node.description:
             markdown_fields.append(((*loc, "description"), node.description, len(node.citations)))
     problems.extend(
-        entity.problem(loc, message)
+        entity.problem(loc, message, rule=rule)
         for loc, text, citations in markdown_fields
-        for message in markdown.lint(text, citations, index.entities)
+        for rule, message in markdown.lint(text, citations, index.entities)
     )
     return referenced
 
@@ -213,6 +217,7 @@ def _check_item_ids(entity: AnyEntity) -> list[Diagnostic]:
                     (*item.loc, "id"),
                     f"'{item.id}' is already the id of the {item.kind} at line {line}; "
                     "remove this one and run `dossier ids` to give the item its own",
+                    rule="duplicate-item-id",
                 )
             )
         else:
@@ -227,7 +232,8 @@ def _check_period(entity: AnyEntity, loc: Loc, node: BaseModel) -> list[Diagnost
         and isinstance(end, str)
         and parse_date(start).first > parse_date(end).last
     ):
-        return [entity.problem((*loc, "end"), f"end '{end}' is before start '{start}'")]
+        message = f"end '{end}' is before start '{start}'"
+        return [entity.problem((*loc, "end"), message, rule="end-before-start")]
     return []
 
 
@@ -239,9 +245,8 @@ def _check_citation(
     problems: list[Diagnostic],
 ) -> bool:
     if citation.source not in texts:
-        problems.append(
-            entity.problem((*loc, "source"), _unknown("source", citation.source, texts))
-        )
+        message = _unknown("source", citation.source, texts)
+        problems.append(entity.problem((*loc, "source"), message, rule="unknown-source"))
         return False
     text = texts[citation.source]
     if text is None:
@@ -249,14 +254,25 @@ def _check_citation(
     result = text.verify(citation.quote, citation.locator)
     if not result.ok:
         where = "locator" if "does not exist" in result.message else "quote"
-        problems.append(entity.problem((*loc, where), result.message))
+        problems.append(
+            entity.problem((*loc, where), result.message, rule=_quote_rule(result.message))
+        )
     return result.ok
 
 
+def _quote_rule(message: str) -> str:
+    """The rule code of a failed quote lookup, from builder/check/quotes.py's messages."""
+    if "does not exist" in message:
+        return "locator-not-found"
+    if message.startswith("quote is in "):
+        return "wrong-locator"
+    if message.startswith("quote is empty"):
+        return "empty-quote"
+    return "quote-not-found"
+
+
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown {kind} '{name}'{hint}"
+    return f"unknown {kind} '{name}'{did_you_mean(name, known)}"
 
 
 def _check_references(
@@ -291,9 +307,11 @@ def _check_references(
                 if where[-1] in ("attributed_to", "by")
                 else ""
             )
-            problems.append(entity.problem(where, _unknown("entity", value, index.entities) + hint))
+            message = _unknown("entity", value, index.entities) + hint
+            problems.append(entity.problem(where, message, rule="unknown-entity"))
         elif value == entity.model.id and where[-1] == "target":
-            problems.append(entity.problem(where, "a relationship cannot point at its own entity"))
+            message = "a relationship cannot point at its own entity"
+            problems.append(entity.problem(where, message, rule="self-link"))
         else:
             found.add(value)
     return found
@@ -308,16 +326,17 @@ def _check_books(project: Project, index: Index) -> list[Diagnostic]:
                     ("id",),
                     f"'{book.model.id}' is also an entity id; "
                     "output files are named by id, so rename the book",
+                    rule="book-id-clash",
                 )
             )
         seen: set[str] = set()
         for i, entity_id in enumerate(book.model.entities):
             if entity_id not in index.entities:
-                out.append(
-                    book.problem(("entities", i), _unknown("entity", entity_id, index.entities))
-                )
+                message = _unknown("entity", entity_id, index.entities)
+                out.append(book.problem(("entities", i), message, rule="unknown-entity"))
             elif entity_id in seen:
-                out.append(book.problem(("entities", i), f"'{entity_id}' is listed twice"))
+                message = f"'{entity_id}' is listed twice"
+                out.append(book.problem(("entities", i), message, rule="listed-twice"))
             seen.add(entity_id)
     return out
 
@@ -331,6 +350,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
                     ("id",),
                     f"source '{source.model.id}' is not cited by any profile",
                     Severity.warning,
+                    rule="unused-source",
                 )
             )
         if source.model.published is None and not source.model.published_note:
@@ -339,6 +359,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
                     ("published",),
                     "no publication date and no published_note saying why",
                     Severity.warning,
+                    rule="no-published-date",
                 )
             )
     for entity_id, entity in sorted(index.entities.items()):
@@ -348,6 +369,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
                     ("id",),
                     f"nothing links to '{entity_id}' and it links to nothing: add a relationship",
                     Severity.warning,
+                    rule="isolated-entity",
                 )
             )
         for i, alias in enumerate(entity.model.aliases):
@@ -357,6 +379,7 @@ def _warnings(project: Project, index: Index, referenced: set[str]) -> list[Diag
                         ("aliases", i, "name"),
                         f"alias '{alias.name}' has no citation",
                         Severity.warning,
+                        rule="uncited-alias",
                     )
                 )
     return out

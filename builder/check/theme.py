@@ -54,11 +54,19 @@ def check_theme(project: Project) -> list[Diagnostic]:
             shown, tree = _compiled(env, env.loader, name)
         except TemplateSyntaxError as error:
             problems.append(
-                Diagnostic(error.filename or name, error.lineno, 1, "", error.message or "")
+                Diagnostic(
+                    error.filename or name,
+                    error.lineno,
+                    1,
+                    "",
+                    error.message or "",
+                    rule="template-syntax",
+                )
             )
             continue
         except ThemeFileError as error:
-            problems.append(Diagnostic(error.path, 1, 1, "", str(error.message)))
+            message = str(error.message)
+            problems.append(Diagnostic(error.path, 1, 1, "", message, rule="template-unreadable"))
             continue
         if shown in done:
             continue  # the same file under another name ("default:base.html", "base.html")
@@ -74,10 +82,15 @@ def check_theme(project: Project) -> list[Diagnostic]:
                 target_file = env.loader.get_source(env, target.value)[1] or target.value
             except TemplateNotFound:
                 message = f"template {target.value!r} does not exist"
-                problems.append(Diagnostic(shown, node.lineno, 1, "", message))
+                problems.append(
+                    Diagnostic(shown, node.lineno, 1, "", message, rule="template-missing")
+                )
                 continue
             except ThemeFileError as error:
-                problems.append(Diagnostic(shown, node.lineno, 1, "", str(error.message)))
+                message = str(error.message)
+                problems.append(
+                    Diagnostic(shown, node.lineno, 1, "", message, rule="template-unreadable")
+                )
                 continue
             if isinstance(node, nodes.Extends):
                 extends.setdefault(shown, (target.value, target_file, node.lineno))
@@ -120,5 +133,5 @@ def _extension_loops(extends: dict[str, tuple[str, str, int]]) -> list[Diagnosti
             )
         else:
             message = f"extends {target!r}, which leads back here: " + " -> ".join(chain)
-        problems.append(Diagnostic(shown, line, 1, "", message))
+        problems.append(Diagnostic(shown, line, 1, "", message, rule="template-loop"))
     return problems

@@ -13,7 +13,16 @@ from typing import Any
 
 import click
 
-from builder.cli import common_options, main, output_option
+from builder.cli import (
+    common_options,
+    complete_book,
+    complete_entity,
+    log,
+    main,
+    output_option,
+    verbosity,
+)
+from builder.errors import styled
 
 
 @main.command()
@@ -32,6 +41,7 @@ from builder.cli import common_options, main, output_option
     "entities",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_entity,
     help="Build only this entity's page and PDF (repeatable).",
 )
 @click.option(
@@ -39,6 +49,7 @@ from builder.cli import common_options, main, output_option
     "books",
     multiple=True,
     metavar="ID",
+    shell_complete=complete_book,
     help="Build only this book's page and PDF (repeatable).",
 )
 @click.option(
@@ -113,7 +124,7 @@ def build(
     changes_since: str | None,
     revision: str | None,
 ) -> None:
-    r"""Check, then publish the HTML site and PDF dossiers and books.
+    """Check, then publish the HTML site and PDF dossiers and books.
 
     Writes output/html/ (open index.html; works offline) and output/pdf/
     (one PDF per entity and per book). Refuses to publish a repository with
@@ -134,7 +145,7 @@ def build(
     from builder.publish.edition import history
     from builder.publish.revision import RevisionError, checked_out, resolve
 
-    root = project.resolve()
+    root = project
     commit = None
     if revision is not None:
         try:
@@ -161,9 +172,17 @@ def build(
 
     def show(lines: Sequence[str]) -> None:
         for line in lines:
-            click.echo(line, err=True)
+            head, warning, tail = line.partition(" warning: ")
+            if not warning:
+                click.echo(line, err=True)
+            elif verbosity() >= 0 or strict:
+                click.echo(f"{head} {styled('warning:', fg='yellow', bold=True)} {tail}", err=True)
 
-    progress = Progress()
+    def notice(message: str) -> None:  # a cache entry ignored, and the like
+        if verbosity() >= 0:
+            click.echo(f"notice: {message}", err=True)
+
+    progress = Progress(verbosity())
     try:
         with _terminated_as_interrupt(), contextlib.ExitStack() as stack:
             tree, git = root, None
@@ -175,14 +194,20 @@ def build(
                 options,
                 on_checked=show,
                 progress=progress.update,
-                on_notice=lambda message: click.echo(f"notice: {message}", err=True),
+                on_notice=notice,
                 git=git,
             )
     finally:
         progress.close()
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        log.warning("%s", warning)
     published, pdf = report.published, report.pdf
+    for path in published.written:
+        log.info("wrote %s", path)
+    for path in published.removed:
+        log.info("removed %s", path)
+    if verbosity() < 0:
+        return
     files = (*published.written, *published.unchanged)
     pdfs = sum(1 for path in files if path.startswith("pdf/"))
     changed = (
@@ -239,16 +264,21 @@ class Progress:
     """A bar with the current output and an estimate on a terminal; lines elsewhere.
 
     Piped output (CI, ``make build | tee``) gets one line per finished PDF part, so a
-    long build is never silent.
+    long build is never silent. ``verbosity`` is :func:`builder.cli.verbosity`'s:
+    nothing with --quiet; with -v a line for every page and part, never a bar.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, verbosity: int = 0) -> None:
         self.bar: Any = None
-        self.tty = sys.stderr.isatty()
+        self.verbosity = verbosity
+        self.tty = sys.stderr.isatty() and verbosity == 0
 
     def update(self, what: str, done: int, total: int) -> None:
         """``what`` was just finished: ``done`` of ``total`` (0 of 0: an HTML page)."""
+        if self.verbosity < 0 or (total == 0 and self.verbosity == 0):
+            return
         if total == 0:
+            click.echo(f"[html] {what}", err=True)
             return
         if not self.tty:
             click.echo(f"[{done}/{total}] {what}", err=True)

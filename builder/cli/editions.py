@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from builder.cli import common_options, main, output_option
-from builder.errors import DossierError
+from builder.cli import common_options, main, output_option, repository_root, verbosity
+from builder.errors import DossierError, styled
 
 
 @main.command()
@@ -24,7 +24,7 @@ from builder.errors import DossierError
     help="Readable text (coloured on a terminal), JSON (docs/diff.md) or an HTML page.",
 )
 def diff(project: Path, old: str | None, new: str | None, fmt: str) -> None:
-    r"""Show what changed between two editions, claim by claim.
+    """Show what changed between two editions, claim by claim.
 
     OLD and NEW are git revisions (tag, branch, commit, HEAD~3). Without NEW,
     OLD is compared with the work tree; without either, the last tag (else
@@ -43,7 +43,7 @@ def diff(project: Path, old: str | None, new: str | None, fmt: str) -> None:
     from builder.diff.sides import load_side
     from builder.publish.revision import RevisionError, default_base
 
-    root = project.resolve()
+    root = project
     try:
         before = load_side(root, old or default_base(root))
         after = load_side(root, new)
@@ -56,7 +56,7 @@ def diff(project: Path, old: str | None, new: str | None, fmt: str) -> None:
     elif fmt == "html":
         click.echo(_html(root, changes, before.label, after.label, names), nl=False)
     else:
-        style = click.style if sys.stdout.isatty() else (lambda text, **kw: text)
+        style = styled if sys.stdout.isatty() else (lambda text, **kw: text)
         click.echo(as_text(changes, before.label, after.label, style, names), nl=False)
 
 
@@ -92,14 +92,15 @@ def _html(root: Path, changes: object, old: str, new: str, names: dict[str, str]
 
 
 @main.command()
-@common_options
+@common_options(repository=False)
 @output_option("PROJECT/output")
-def verify(project: Path, output: Path | None) -> None:
-    r"""Check that an output folder is an untouched edition.
+def verify(project: Path | None, output: Path | None) -> None:
+    """Check that an output folder is an untouched edition.
 
     Re-hashes every file the folder's manifest.json lists and reports, one line
     each, any file that is missing, changed, or in html/ or pdf/ but not in the
-    manifest. Exit status 1 if there is any.
+    manifest. Exit status 1 if there is any. With --output it works outside a
+    repository too.
 
     \b
     Example:
@@ -108,7 +109,11 @@ def verify(project: Path, output: Path | None) -> None:
     """
     from builder.publish.manifest import verify as run_verify
 
-    folder = (output or project / "output").resolve()
+    folder = (output or repository_root(project) / "output").resolve()
+    if not folder.is_dir():
+        raise click.UsageError(
+            f"{folder}: no such folder; build an edition first, or pass --output DIR"
+        )
     found = run_verify(folder)
     for line in found.problems:
         click.echo(line)
@@ -116,4 +121,7 @@ def verify(project: Path, output: Path | None) -> None:
         raise DossierError(
             f"{folder}: {len(found.problems)} problem(s); {found.checked} files match the manifest"
         )
-    click.echo(f"{folder}: all {found.checked} files match the manifest of edition {found.edition}")
+    if verbosity() >= 0:
+        click.echo(
+            f"{folder}: all {found.checked} files match the manifest of edition {found.edition}"
+        )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from builder.cli import common_options, main
-from builder.errors import CheckFailed, DossierError
+from builder.cli import common_options, complete_book, complete_entity, echo_diagnostics, main
+from builder.errors import CheckFailed, DossierError, did_you_mean
 
 # format -> (module, function, file suffix or None for a folder of files)
 FORMATS: dict[str, tuple[str, str, str | None]] = {
@@ -51,12 +51,26 @@ def _exporter(fmt: str) -> Callable[..., object]:
     help="File to write (a folder for csv; '-' for standard output) "
     "[default: PROJECT/output/export/dossier.EXT, or PROJECT/output/export/csv/].",
 )
-@click.option("--entity", "entities", multiple=True, metavar="ID", help="Export this entity.")
-@click.option("--book", "book", default=None, metavar="ID", help="Export this book's entities.")
+@click.option(
+    "--entity",
+    "entities",
+    multiple=True,
+    metavar="ID",
+    shell_complete=complete_entity,
+    help="Export this entity (repeatable).",
+)
+@click.option(
+    "--book",
+    "book",
+    default=None,
+    metavar="ID",
+    shell_complete=complete_book,
+    help="Export this book's entities.",
+)
 def export(
     project: Path, fmt: str, output: Path | None, entities: tuple[str, ...], book: str | None
 ) -> None:
-    r"""Export entities, claims, relationships, events, citations and sources.
+    """Export entities, claims, relationships, events, citations and sources.
 
     Runs the checks first and refuses to export a repository with errors. Every
     statement keeps its status, attribution and citations (source, locator,
@@ -75,22 +89,23 @@ def export(
     from builder.publish.write import write_files
     from builder.source.load import load_project
 
-    root = project.resolve()
+    root = project
     convert = _exporter(fmt)
     loaded = load_project(root)
     result = check_project(loaded)
-    for diagnostic in result.errors:
-        click.echo(diagnostic.format(), err=True)
+    echo_diagnostics(result.errors)
     if result.errors:
         raise CheckFailed("export refused: fix the problems above (dossier check lists them)")
     index = result.index
     chosen: set[str] | None = None
     for name in entities:
         if name not in index.entities:
-            raise click.UsageError(f"no entity '{name}' in this repository")
+            hint = did_you_mean(name, index.entities)
+            raise click.UsageError(f"no entity '{name}' in this repository{hint}")
     if book is not None:
         if book not in index.books:
-            raise click.UsageError(f"no book '{book}' in this repository")
+            hint = did_you_mean(book, index.books)
+            raise click.UsageError(f"no book '{book}' in this repository{hint}")
         chosen = set(index.books[book].model.entities)
     if entities:
         chosen = (chosen or set()) | set(entities)

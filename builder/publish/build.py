@@ -21,7 +21,7 @@ from builder import __version__
 from builder.check.index import Index
 from builder.check.rules import check_project
 from builder.diff.since import Changes, changes_since
-from builder.errors import CheckFailed, DossierError
+from builder.errors import CheckFailed, DossierError, did_you_mean
 from builder.publish.cache import Cache, cache_folder, fingerprint, salt
 from builder.publish.edition import History, history
 from builder.publish.manifest import fonts_in, make_manifest, read_manifest, versions
@@ -184,7 +184,7 @@ def render_pages(work: Plan, cache: Cache, files: Mapping[str, str]) -> dict[str
     for path, render in work.pages.items():
         inputs = work.page_inputs.get(path)
         if inputs is None:
-            outputs[path] = render().encode("utf-8")
+            outputs[path] = _encoded(render())
             continue
         stamp = work.page_stamps.get(path, "")
         digest = hashlib.sha256(f"{work.page_context}\0{path}\0{stamp}".encode())
@@ -193,10 +193,15 @@ def render_pages(work: Plan, cache: Cache, files: Mapping[str, str]) -> dict[str
         key = digest.hexdigest()
         cached = cache.get_page(key)
         if cached is None:
-            cached = render().encode("utf-8")
+            cached = _encoded(render())
             cache.put_page(key, cached)
         outputs[path] = cached
     return outputs
+
+
+def _encoded(made: str | bytes) -> bytes:
+    """A page's bytes: text is encoded, a file copied as it is (a font) is bytes already."""
+    return made if isinstance(made, bytes) else made.encode("utf-8")
 
 
 def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, dict[str, str]]:
@@ -321,4 +326,5 @@ def _check_selection(index: Index, options: BuildOptions) -> None:
     ):
         for name in sorted(chosen or ()):
             if name not in known:
-                raise SelectionError(f"no {kind} '{name}' in this repository")
+                hint = did_you_mean(name, known)
+                raise SelectionError(f"no {kind} '{name}' in this repository{hint}")

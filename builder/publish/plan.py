@@ -8,6 +8,7 @@ the renderers can tell from keys alone what is unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from builder.publish.edition import (
 )
 from builder.publish.manifest import versions
 from builder.publish.pdfs import PdfJob
-from builder.publish.theme import theme_assets, theme_paths
+from builder.publish.theme import site_files, theme_assets, theme_paths
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import environment, site_pages
 from builder.render.inputs import entity_inputs
@@ -45,7 +46,7 @@ DEFAULT_BOOK = "briefing-book"
 class Plan:
     """Every output of one build: HTML pages to render, PDFs to lay out."""
 
-    pages: dict[str, Callable[[], str]] = field(default_factory=dict)
+    pages: dict[str, Callable[[], str | bytes]] = field(default_factory=dict)
     pdfs: list[PdfJob] = field(default_factory=list)
     scope: tuple[str, ...] = ()  # the output paths (or prefixes) this build owns
     assets: tuple[tuple[str, bytes], ...] = ()  # the theme's files, overrides first
@@ -123,7 +124,7 @@ def plan(
     elif options.books is not None:
         books = [b for b in books if b.id in options.books]
         wanted_entities = [] if options.entities is None else wanted_entities
-    pages: dict[str, Callable[[], str]] = {}
+    pages: dict[str, Callable[[], str | bytes]] = {}
     page_inputs: dict[str, frozenset[str]] = {}
     assets = theme_assets(project)
     theme = [f"{path}\0{hashlib.sha256(data).hexdigest()}" for path, data in assets]
@@ -178,6 +179,9 @@ def plan(
                 output_inputs[f"html/{name}"] = frozenset({*files, *shared_inputs})
             else:
                 output_inputs[f"html/{name}"] = everything
+        for name, data in site_files(assets).items():  # fonts: bytes, copied as they are
+            pages[f"html/{name}"] = functools.partial(bytes, data)
+            output_inputs[f"html/{name}"] = frozenset(shared_inputs)
     page_context = hashlib.sha256()
     for piece in (
         __version__,

@@ -5,6 +5,11 @@ file of the machine. So the files handed to PDF layouts are read here, never
 through a symlink; a template folder that leads out of the repository is no
 theme folder at all (check reports it at dossier.yaml's ``templates:`` line);
 and dossier.yaml itself is read only if it is a regular file of the repository.
+
+The default theme is found through the package (:func:`~builder.render.templates.default_theme`),
+so a wheel installed anywhere builds any repository. Its font files are
+copied into the site as they are (:func:`site_files`) and served to PDF layouts
+with the other theme files, so that no output depends on the machine's fonts.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from builder.render.html import DEFAULT_TEMPLATES
+from builder.render.templates import DEFAULT_TEMPLATES, FONTS
 from builder.source.load import SETTINGS_FILE, Project, read_inside
 from builder.source.yamlread import YamlError, read_yaml
 
-__all__ = ["theme_assets", "theme_folders", "theme_paths", "theme_setting"]
+__all__ = ["site_files", "theme_assets", "theme_folders", "theme_paths", "theme_setting"]
 
 _SETTINGS_LIMIT = 1 << 20
 
@@ -70,6 +75,15 @@ def theme_assets(project: Project) -> tuple[tuple[str, bytes], ...]:
             if path.is_file() and not path.is_symlink() and relative not in found:
                 found[relative] = path.read_bytes()
     return tuple(sorted(found.items()))
+
+
+def site_files(assets: tuple[tuple[str, bytes], ...]) -> dict[str, bytes]:
+    """The theme files the site uses as they are, by path in the site: its fonts.
+
+    ``assets`` are :func:`theme_assets`; a repository's theme can add or replace
+    a font. Font files are binary: they are copied, never rendered as templates.
+    """
+    return {f"assets/{path}": data for path, data in assets if path.startswith(f"{FONTS}/")}
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -288,7 +288,7 @@ def relationship_svg(center_id: str, center_name: str, spokes: list[Spoke]) -> M
     parts.append(_legend(bottom + 16, left))
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="diagram" viewBox="{x} {y} {w} {h}" '
-        'role="img" data-entity="{id}" font-family="DejaVu Sans, Arial, sans-serif" '
+        'role="img" data-entity="{id}" font-family="Dossier Sans, Dossier Naskh, sans-serif" '
         'font-size="{f}">{body}</svg>'
     ).format(
         x=_fmt(left),
@@ -351,7 +351,7 @@ def network_svg(
         )
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="diagram network" viewBox="0 0 {w} {h}" '
-        'role="img" font-family="DejaVu Sans, Arial, sans-serif" font-size="{f}">'
+        'role="img" font-family="Dossier Sans, Dossier Naskh, sans-serif" font-size="{f}">'
         "<title>Network of all profiles</title>{lines}{labels}{legend}</svg>"
     ).format(
         w=_fmt(size),

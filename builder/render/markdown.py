@@ -133,29 +133,31 @@ def render_inline(text: str, links: Links) -> Markup:
     return Markup(_STRICT.renderInline(text, {"links": links}))
 
 
-def lint(text: str, citations: int, entity_ids: set[str] | dict[str, Any]) -> list[str]:
-    """Problems in one Markdown field, as editor-facing messages."""
+def lint(text: str, citations: int, entity_ids: set[str] | dict[str, Any]) -> list[tuple[str, str]]:
+    """Problems in one Markdown field: (rule code, editor-facing message) pairs."""
     problems = []
     for token in _walk(_LINT.parse(text)):
         if token.type == "image":
-            problems.append(f"images are not supported: {escape(token.content)!s}")
+            problems.append(
+                ("markdown-image", f"images are not supported: {escape(token.content)!s}")
+            )
         elif token.type == "link_open":
             href = str(token.attrGet("href") or "")
             if not _ALLOWED.match(href):
-                problems.append(
+                message = (
                     f"link to '{href}' is not allowed: use http(s)://, mailto:, "
                     "entity:<id> or #anchor"
                 )
+                problems.append(("markdown-link", message))
             elif href.lower().startswith("entity:"):
                 entity = href[len("entity:") :]
                 if entity not in entity_ids:
-                    problems.append(f"link to unknown entity '{entity}'")
+                    problems.append(("unknown-entity", f"link to unknown entity '{entity}'"))
         elif token.type == "cite":
             index = int(token.meta["index"])
             if not 1 <= index <= citations:
-                problems.append(
-                    f"[^{index}] points at citation {index}, but this item has {citations}"
-                )
+                message = f"[^{index}] points at citation {index}, but this item has {citations}"
+                problems.append(("citation-marker", message))
     return problems
 
 

@@ -1,8 +1,10 @@
 """The Jinja set-up: one sandboxed environment for every template, and its errors.
 
 Templates are looked up in the repository's override folder (``templates:`` in
-dossier.yaml) before the defaults in this project's ``templates/``; an override
-can extend the template it replaces as ``{% extends "default:entity.html" %}``.
+dossier.yaml) before the default theme; an override can extend the template it
+replaces as ``{% extends "default:entity.html" %}``. The default theme is this
+project's ``templates/`` folder, installed as ``builder/theme/`` in the wheel
+(see :func:`default_theme`).
 A theme is data from the repository, rendered where CI keeps its secrets: every
 template runs in Jinja's sandbox, may call no method of our objects and is never
 read through a symlink; a template that fails is a :class:`DossierError` naming
@@ -16,6 +18,7 @@ import posixpath
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +44,37 @@ from builder.source.load import Project
 __all__ = [
     "ASSETS",
     "DEFAULT_TEMPLATES",
+    "FONTS",
     "ThemeEnvironment",
     "ThemeFileError",
     "ThemeLoader",
     "css_string",
+    "default_theme",
     "environment",
     "render_page",
     "template_errors",
 ]
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-ASSETS = ("site.css", "search.js")
+
+def default_theme() -> Path:
+    """The default theme's folder: ``builder/theme/`` when installed, else ``templates/``.
+
+    A wheel carries the checkout's ``templates/`` as the data folder ``theme`` of
+    the ``builder`` package (pyproject.toml maps it there). An editable install or
+    a checkout on ``sys.path`` has no such folder, and the theme is the
+    checkout's own ``templates/`` beside the package: setuptools' editable finder
+    cannot import a folder mapped under a regular package, so ``builder.theme`` is
+    never imported, only found as a folder.
+    """
+    package = files("builder")
+    if isinstance(package, Path) and (package / "theme").is_dir():
+        return (package / "theme").resolve()
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+DEFAULT_TEMPLATES = default_theme()
+ASSETS = ("site.css", "search.js")  # rendered as templates into the site's assets/
+FONTS = "fonts"  # the theme's font folder, copied into the site's assets/ byte for byte
 
 
 def css_string(value: str) -> Markup:

@@ -76,11 +76,17 @@ class Loaded(Generic[M]):
         return self.positions.of(loc, key=key)
 
     def problem(
-        self, loc: Loc, message: str, severity: Severity = Severity.error, *, key: bool = False
+        self,
+        loc: Loc,
+        message: str,
+        severity: Severity = Severity.error,
+        *,
+        key: bool = False,
+        rule: str = "",
     ) -> Diagnostic:
-        """A diagnostic pointing at a field path of this file."""
+        """A diagnostic of kind ``rule`` pointing at a field path of this file."""
         line, col = self.positions.of(loc, key=key)
-        return Diagnostic(self.path, line, col, ".".join(map(str, loc)), message, severity)
+        return Diagnostic(self.path, line, col, ".".join(map(str, loc)), message, severity, rule)
 
 
 @dataclass(frozen=True)
@@ -215,14 +221,16 @@ def _yaml_files(folder: Path, problems: list[Diagnostic], root: Path) -> list[Pa
     except FileNotFoundError:
         return []
     if refused is not None:
-        problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+        problems.append(_refused(root, refused))
         return []
     try:
         with os.scandir(folder) as entries:
             names = sorted(entry.name for entry in entries)
     except OSError as exc:
         message = f"cannot read folder: {exc.strerror}; none of its files were loaded"
-        problems.append(Diagnostic(_display(root, folder), 1, 1, "", message))
+        problems.append(
+            Diagnostic(_display(root, folder), 1, 1, "", message, rule="file-unreadable")
+        )
         return []
     files = []
     for name in names:
@@ -230,8 +238,9 @@ def _yaml_files(folder: Path, problems: list[Diagnostic], root: Path) -> list[Pa
         if name.startswith("."):
             continue  # hidden, as glob("*.yaml") had it
         if name.endswith(".yml"):
+            message = "not loaded: rename to .yaml"
             problems.append(
-                Diagnostic(_display(root, path), 1, 1, "", "not loaded: rename to .yaml")
+                Diagnostic(_display(root, path), 1, 1, "", message, rule="yml-extension")
             )
             continue
         if not name.endswith(".yaml"):
@@ -243,8 +252,13 @@ def _yaml_files(folder: Path, problems: list[Diagnostic], root: Path) -> list[Pa
         if refused is None:
             files.append(path)
         else:
-            problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+            problems.append(_refused(root, refused))
     return files
+
+
+def _refused(root: Path, refused: tuple[Path, str]) -> Diagnostic:
+    """The diagnostic for a file or folder :func:`refusal` refuses to read."""
+    return Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1], rule="file-refused")
 
 
 def _stray_files(root: Path) -> list[Diagnostic]:
@@ -266,6 +280,7 @@ def _stray_files(root: Path) -> list[Diagnostic]:
                     "not loaded: profiles go in dossiers/people/ or dossiers/groups/, "
                     "books in dossiers/books/",
                     Severity.warning,
+                    "stray-file",
                 )
             )
     return stray
@@ -285,13 +300,17 @@ def _load_file(
     try:
         data, positions = read_yaml(_read_bounded(path, limit), limit)
     except _TooLarge as exc:
-        problems.append(Diagnostic(shown, 1, 1, "", too_large(exc.size, limit)))
+        message = too_large(exc.size, limit)
+        problems.append(Diagnostic(shown, 1, 1, "", message, rule="file-too-large"))
         return None
     except YamlError as exc:
-        problems.append(Diagnostic(shown, exc.line, exc.column, exc.field, exc.message))
+        problems.append(
+            Diagnostic(shown, exc.line, exc.column, exc.field, exc.message, rule=exc.rule)
+        )
         return None
     except OSError as exc:
-        problems.append(Diagnostic(shown, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        message = f"cannot read file: {exc.strerror}"
+        problems.append(Diagnostic(shown, 1, 1, "", message, rule="file-unreadable"))
         return None
     if not isinstance(data, dict):
         what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
@@ -303,6 +322,7 @@ def _load_file(
                 "",
                 f"file is {what}; expected a mapping of "
                 f"fields ({', '.join(list(model.model_fields)[:4])}, …)",
+                rule="not-a-mapping",
             )
         )
         return None
@@ -321,6 +341,7 @@ def _load_file(
                 col,
                 "id",
                 f"'{model_id}' must equal the file name '{path.stem}' (rename one of them)",
+                rule="id-mismatch",
             )
         )
         return None
@@ -335,25 +356,28 @@ def _read_archive(
     try:
         refused = refusal(root, path)
     except FileNotFoundError:
-        problems.append(source.problem(("file",), f"archived file '{shown}' not found"))
+        message = f"archived file '{shown}' not found"
+        problems.append(source.problem(("file",), message, rule="archive-missing"))
         return None
     if refused is not None:
-        problems.append(Diagnostic(_display(root, refused[0]), 1, 1, "", refused[1]))
+        problems.append(_refused(root, refused))
         return None
     try:
         data = _read_bounded(path, limit)
     except _TooLarge as exc:
-        problems.append(Diagnostic(shown, 1, 1, "", too_large(exc.size, limit, "max_archive_size")))
+        message = too_large(exc.size, limit, "max_archive_size")
+        problems.append(Diagnostic(shown, 1, 1, "", message, rule="file-too-large"))
         return None
     except OSError as exc:
-        problems.append(Diagnostic(shown, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        message = f"cannot read file: {exc.strerror}"
+        problems.append(Diagnostic(shown, 1, 1, "", message, rule="file-unreadable"))
         return None
     try:
         text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
         message = "archived file is not UTF-8 text; quotes cannot be verified"
-        problems.append(source.problem(("file",), message))
+        problems.append(source.problem(("file",), message, rule="archive-not-utf8"))
     return Archive(shown, hashlib.sha256(data).hexdigest(), text)
 
 
@@ -498,8 +522,18 @@ def _diagnostics(
             continue  # a list whose items failed looks empty; report the items only
         line, col = positions.of(loc, key=kind == "extra_forbidden")
         dotted = ".".join(map(str, loc))
-        out.append(Diagnostic(path, line, col, dotted, _message(model, loc, error)))
+        message = _message(model, loc, error)
+        out.append(Diagnostic(path, line, col, dotted, message, rule=_schema_rule(loc, kind)))
     return out
+
+
+def _schema_rule(loc: Loc, kind: str) -> str:
+    """The rule code of one pydantic error: its own for common mistakes, else ``schema``."""
+    if loc and loc[-1] == "citations" and kind in ("missing", "too_short"):
+        return "no-citation"
+    if kind == "literal_error" and loc == ("kind",):
+        return "wrong-kind"
+    return {"extra_forbidden": "unknown-field", "missing": "missing-field"}.get(kind, "schema")
 
 
 def _message(model: type[BaseModel], loc: Loc, error: ErrorDetails) -> str:

@@ -42,15 +42,19 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 class YamlError(Exception):
     """A file that cannot be read as a safe YAML mapping; carries its position.
 
-    ``field`` is the dotted path of the value at fault, when there is one.
+    ``field`` is the dotted path of the value at fault, when there is one;
+    ``rule`` the stable code of the kind of problem (see the README's table).
     """
 
-    def __init__(self, line: int, column: int, message: str, field: str = "") -> None:
+    def __init__(
+        self, line: int, column: int, message: str, field: str = "", *, rule: str = "yaml-syntax"
+    ) -> None:
         super().__init__(message)
         self.line = line
         self.column = column
         self.message = message
         self.field = field
+        self.rule = rule
 
 
 def too_large(size: int, limit: int, setting: str = "max_file_size") -> str:
@@ -130,17 +134,21 @@ def _explicit_tag(event: Any) -> bool:
 def _decode(data: bytes, max_size: int) -> str:
     """Check size, binary content and encoding before any parsing."""
     if len(data) > max_size:
-        raise YamlError(1, 1, too_large(len(data), max_size))
+        raise YamlError(1, 1, too_large(len(data), max_size), rule="file-too-large")
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _line_col(data, nul)
-        raise YamlError(line, col, "binary file (NUL byte); profiles must be UTF-8 text")
+        message = "binary file (NUL byte); profiles must be UTF-8 text"
+        raise YamlError(line, col, message, rule="binary-file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col(data, exc.start)
         raise YamlError(
-            line, col, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+            line,
+            col,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            rule="not-utf8",
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -197,25 +205,33 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
                 documents += 1
                 if documents > 1:
                     raise YamlError(
-                        *_pos(event), "several YAML documents in one file; keep one per file"
+                        *_pos(event),
+                        "several YAML documents in one file; keep one per file",
+                        rule="yaml-documents",
                     )
             elif kind is yaml.AliasEvent:
                 raise YamlError(
-                    *_pos(event), "aliases (*name) are not allowed; write the value out"
+                    *_pos(event),
+                    "aliases (*name) are not allowed; write the value out",
+                    rule="yaml-anchor",
                 )
             continue  # stream start and end, document end
         if event.anchor:
             raise YamlError(
-                *_pos(event), f"anchors (&{event.anchor}) are not allowed; write values out"
+                *_pos(event),
+                f"anchors (&{event.anchor}) are not allowed; write values out",
+                rule="yaml-anchor",
             )
         if event.tag is not None and _explicit_tag(event):
-            raise YamlError(*_pos(event), f"tags ({event.tag}) are not allowed")
+            raise YamlError(*_pos(event), f"tags ({event.tag}) are not allowed", rule="yaml-tag")
         frame = stack[-1] if stack else None
         if frame is not None and frame[2] is None and type(frame[0]) is dict:
             # This event is a mapping key.
             if kind is not yaml.ScalarEvent:
                 raise YamlError(
-                    *_pos(event), "mapping keys must be plain names, not lists or mappings"
+                    *_pos(event),
+                    "mapping keys must be plain names, not lists or mappings",
+                    rule="yaml-key",
                 )
             key = event.value
             if tables is None:
@@ -227,6 +243,7 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
                     raise YamlError(
                         *_pos(event),
                         f"duplicate key '{key}' (first defined at line {tables[1][where][0]})",
+                        rule="duplicate-key",
                     )
                 tables[1][where] = _pos(event)
             frame[2] = key
@@ -238,7 +255,10 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
                 if tables is None:
                     _build(text, ({}, {}))  # again with positions: raises, naming the field
                 raise YamlError(
-                    *_pos(event), _too_long(event.value), ".".join(map(str, _value_loc(frame)))
+                    *_pos(event),
+                    _too_long(event.value),
+                    ".".join(map(str, _value_loc(frame))),
+                    rule="integer-too-long",
                 ) from None
         else:
             value = {} if kind is yaml.MappingStartEvent else []
@@ -258,7 +278,8 @@ def _build(text: str, tables: tuple[Table, Table] | None) -> Any:
             tables[0][loc] = _pos(event)
         if kind is not yaml.ScalarEvent:
             if len(stack) >= MAX_DEPTH:
-                raise YamlError(*_pos(event), f"nesting deeper than {MAX_DEPTH} levels")
+                message = f"nesting deeper than {MAX_DEPTH} levels"
+                raise YamlError(*_pos(event), message, rule="yaml-depth")
             stack.append([value, loc, None])
     return root
 

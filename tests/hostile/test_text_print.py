@@ -22,7 +22,7 @@ MM = 72 / 25.4
 TOP_MARGIN = 22 * MM  # print.css: @page margin 22mm 18mm 24mm 18mm
 BOTTOM_MARGIN = 24 * MM
 SIDE_MARGIN = 18 * MM
-A_ADVANCE = 1401 / 2048  # width of "A" in DejaVu Sans, in em
+A_ADVANCE = 639 / 1000  # width of "A" in Noto Sans (templates/fonts/NotoSans-Regular.ttf), in em
 PERSIAN = "آی\u200cاس\u200cآی"  # "ISI" in Persian, with its ZWNJs
 
 
