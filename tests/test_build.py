@@ -67,6 +67,8 @@ def test_outputs_are_named_by_id(built: Path) -> None:
         "sources/seed-000.html",
         "assets/site.css",
         "assets/search.js",
+        "review/asim-malik.html",
+        "review/isi.html",
         *(f"assets/fonts/{p.name}" for p in (REPO / "templates" / "fonts").iterdir()),
     }
 
@@ -344,8 +346,8 @@ def test_build_options(runner: CliRunner, good_project: Path, tmp_path: Path) ->
     assert (tmp_path / "html/isi.html").exists()
     assert not (tmp_path / "html/asim-malik.html").exists()
     assert re.fullmatch(
-        r"Built 15 HTML files and 0 PDFs into .+ in \d+\.\d s: 0 PDFs rendered \(0 parts laid out\), "
-        r"0 reused from the cache; 15 files written, 0 unchanged, 0 removed; 0 warnings\n",
+        r"Built 16 HTML files and 0 PDFs into .+ in \d+\.\d s: 0 PDFs rendered \(0 parts laid out\), "
+        r"0 reused from the cache; 16 files written, 0 unchanged, 0 removed; 0 warnings\n",
         result.stdout,
     )
     unknown = runner.invoke(main, ["build", "-p", str(good_project), "--entity", "nobody"])

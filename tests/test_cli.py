@@ -38,15 +38,28 @@ BROKEN_STDERR = [
     "dossiers/people/unknown-source.yaml:11:17: relationships.0.citations.0.source: unknown source 'seed-00'; did you mean 'seed-000'?",
     'dossiers/people/wrong-locator.yaml:13:16: relationships.0.citations.0.quote: quote is in seed-000 ¶3, not ¶1: set locator to "¶3"',
     "seeds/seed-bad-hash.yaml:10:9: sha256: seeds/000_98ba2910a1379f0b.txt has sha256 493a7835666a3a6875fa203d39fa02c7b19f89dac213e4395d11d6a944fd0dd4; archives are never edited: restore the original file, or fix sha256 if the metadata is wrong",
+    "dossiers/GRADING.md:3:1: warning: the rules section differs from the rules `dossier check` applies; run `dossier rules --write` to bring it up to date",
     "dossiers/misc/stray.yaml:1:1: warning: not loaded: profiles go in dossiers/people/ or dossiers/groups/, books in dossiers/books/",
+    "dossiers/people/drift-as-of.yaml:5:8: warning: as_of: '2024-01' is earlier than seed-000 (published ~2024-09), which it cites: set as_of to 2024-09 or later",
+    "dossiers/people/drift-founded.yaml:8:11: warning: relationships.0.type: 'founded' asserts more than its citations carry (all graded 4 or worse): use a weaker type such as 'supports' or 'linked_to', or status: alleged with attributed_to",
+    'dossiers/people/drift-hedge-cut.yaml:10:15: warning: narrative.0.paragraphs.0.text: dropped hedge: pamphlet ¶2 says "group would likely have preferred", this paragraph "group would have preferred"; restore the hedge',
+    'dossiers/people/drift-hedge.yaml:8:11: warning: relationships.0.type: dropped hedge: the quote of seed-000 ¶12 says "believed" and this link does not; keep the hedge, name who says it in attributed_to, or change the status',
+    'dossiers/people/drift-hypothetical.yaml:8:11: warning: relationships.0.type: the quote of pamphlet ¶3 is hypothetical ("potential") but the link is reported as fact: set status: alleged with attributed_to, use a weaker type, or keep it in the narrative',
+    "dossiers/people/drift-not-said.yaml:8:11: warning: relationships.0.type: 'member_of' is not what the quotes say (none of them names it): use a weaker type such as 'linked_to' or 'close_to' and say what the source says in description",
+    "dossiers/people/drift-one-source.yaml:14:22: warning: relationships.0.citations.0.credibility: credibility 1 needs a second, independent source on the same item, but every citation here is from seed-000: grade it 2 or worse, or cite the other source",
+    "dossiers/people/drift-partisan.yaml:17:22: warning: relationships.0.citations.0.credibility: pamphlet is a partisan source: credibility 2 needs a citation of this item from another source, or a note saying why; otherwise grade it 4",
+    "dossiers/people/drift-same-quote.yaml:14:22: warning: relationships.0.citations.0.credibility: the same quote of seed-000 ¶1 is graded 3 here and 2 at dossiers/people/bad-attribution.yaml:13, dossiers/people/bad-markdown.yaml:12, dossiers/people/bad-markdown.yaml:20 and 6 more: grade it the same everywhere, or say why in a note on one of them",
+    'dossiers/people/drift-speculation.yaml:8:11: warning: relationships.0.type: every quote of this link is hypothetical ("potential"): speculation is not an allegation; keep it in the narrative, or cite a quote that states the link',
+    "dossiers/people/drift-undated.yaml:10:11: warning: relationships.0.date: pamphlet has no publication date, so '2020' is the editor's reading: say where it comes from in inference:",
     "dossiers/people/lonely.yaml:1:5: warning: id: nothing links to 'lonely' and it links to nothing: add a relationship",
     "dossiers/people/lonely.yaml:8:11: warning: aliases.0.name: alias 'Nobody' has no citation",
     "seeds/seed-bad-hash.yaml:1:5: warning: id: source 'seed-bad-hash' is not cited by any profile",
 ]
 
 BROKEN_SUMMARY = (
-    "11 entities (10 people, 1 groups), 2 sources, 10 claims, 10 citations, "
-    "7 quotes verified: 26 errors, 4 warnings\n"
+    "22 entities (21 people, 1 groups), 3 sources, 22 claims, 22 citations, 19 quotes verified: "
+    "26 errors, 16 warnings\n"
+    "review: 0 second-read, 0 self-review, 0 stale, 23 unreviewed\n"
 )
 
 
@@ -61,6 +74,7 @@ def test_good_project_passes_strict(runner: CliRunner, good_project: Path) -> No
     assert out == (
         "2 entities (1 people, 1 groups), 1 sources, 8 claims, 10 citations, "
         "10 quotes verified: 0 errors, 0 warnings\n"
+        "review: 0 second-read, 0 self-review, 0 stale, 10 unreviewed\n"
     )
 
 
@@ -85,7 +99,8 @@ def test_json_format(runner: CliRunner, broken_project: Path) -> None:
     code, out, _ = run(runner, "check", "-p", broken_project, "--format", "json")
     report = json.loads(out)
     assert code == 1
-    assert set(report) == {"errors", "warnings", "stats"}
+    assert set(report) == {"errors", "warnings", "stats", "review"}
+    assert report["review"] == {"second_read": 0, "self_review": 0, "stale": 0, "unreviewed": 23}
     assert [e["text"] for e in report["errors"] + report["warnings"]] == BROKEN_STDERR
     assert report["errors"][0] == {
         "file": "dossiers/books/bad-book.yaml",
@@ -97,7 +112,7 @@ def test_json_format(runner: CliRunner, broken_project: Path) -> None:
         "severity": "error",
         "text": BROKEN_STDERR[0],
     }
-    assert report["stats"]["quotes_verified"] == 7
+    assert report["stats"]["quotes_verified"] == 19
 
 
 def test_strict_makes_warnings_fatal(runner: CliRunner, make_project: ProjectFactory) -> None:

@@ -24,6 +24,7 @@ from tests.conftest import REPO, ProjectFactory
 GOOD_SUMMARY = (
     "2 entities (1 people, 1 groups), 1 sources, 8 claims, 10 citations, "
     "10 quotes verified: 0 errors, 0 warnings\n"
+    "review: 0 second-read, 0 self-review, 0 stale, 10 unreviewed\n"
 )
 LONELY = 'id: lonely\nkind: person\nname: L\nsummary: S\nas_of: "2024"\nreviewed: "2024"\n'
 LONELY_WARNING = (
@@ -61,7 +62,9 @@ def test_commands_find_the_repository_from_a_subfolder(
     code, out, err = run(runner, "check")
     assert code == 0
     assert err == LONELY_WARNING + "\n"  # paths relative to the repository, not the cwd
-    assert out.endswith("0 errors, 1 warnings\n")
+    assert out.endswith(
+        "0 errors, 1 warnings\nreview: 0 second-read, 0 self-review, 0 stale, 10 unreviewed\n"
+    )
 
 
 def test_outside_any_repository_is_a_usage_error(
@@ -292,7 +295,9 @@ def test_github_annotations(runner: CliRunner, make_project: ProjectFactory) -> 
         "::warning file=dossiers/people/lonely.yaml,line=1,col=5,title=isolated-entity::"
         "id: nothing links to 'lonely' and it links to nothing: add a relationship\n"
     )
-    assert err.endswith("0 errors, 1 warnings\n")
+    assert err.endswith(
+        "0 errors, 1 warnings\nreview: 0 second-read, 0 self-review, 0 stale, 10 unreviewed\n"
+    )
 
 
 def test_github_annotations_escape_what_github_unescapes() -> None:

@@ -54,7 +54,7 @@ def test_csv_tables_join_in_sqlite(runner: CliRunner, tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "d.sqlite") as db:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         (cited,) = db.execute("SELECT COUNT(*) FROM citations").fetchone()
-        assert cited == 260
+        assert cited == 352
 
 
 def test_unknown_selection_and_bad_repositories_are_refused(

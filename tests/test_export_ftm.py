@@ -91,23 +91,23 @@ def test_lines_are_sorted_unique_and_canonical(output: bytes, lines: list[dict[s
 
 def test_one_entity_per_record(data: Dataset, by_id: dict[str, EntityProxy]) -> None:
     stated = [r for r in data.relationships if not r.derived]
-    assert (len(data.entities), len(data.items), len(stated), len(data.sources)) == (32, 161, 50, 5)
+    assert (len(data.entities), len(data.items), len(stated), len(data.sources)) == (33, 185, 44, 5)
     assert _schemata(by_id) == {
-        "Note": 150,
-        "Organization": 17,
+        "Note": 173,
+        "Organization": 18,
         "Person": 15,
-        "Event": 11,
+        "Event": 12,
         "Document": 5,
-        "UnknownLink": 33,
+        "UnknownLink": 29,
         "Directorship": 7,
-        "Membership": 6,
+        "Membership": 4,
         "Associate": 2,
         "Representation": 1,
         "Succession": 1,
     }
     counts = _schemata(by_id)
     assert counts["Person"] + counts["Organization"] == len(data.entities)
-    assert sum(counts[s] for s in LINK_SCHEMATA) == len(stated) == 50
+    assert sum(counts[s] for s in LINK_SCHEMATA) == len(stated) == 44
     assert counts["Document"] == len(data.sources)
     assert counts["Event"] + counts["Note"] == len(data.items)
 
@@ -140,11 +140,22 @@ def test_reported_claims_fill_properties_and_the_rest_are_notes(
         "areas: Balochistan (Pakistan) (reported; inference: Taken from the group's name and "
         "seed 000's description of Balochistan's unrest.; C3)",
     ]
-    sharif = by_id[ftm_id("entity", "nawaz-sharif")]
-    assert sharif.get("position") == []  # a disputed position is not stated as a fact
-    assert sharif.get("notes")[1:] == [
-        "positions: Prime Minister of Pakistan (per seed 000) (disputed; attributed to "
-        "Mukhtar Wafayee (seed 000); date ~2024-09; C4)"
+    taliban = by_id[ftm_id("entity", "afghan-taliban")]
+    # the reported type is the classification; the alleged one is not stated as a fact
+    assert taliban.get("classification") == [
+        "Government of Afghanistan since August 2021, recognised by no country"
+    ]
+    assert taliban.get("notes")[1:] == [
+        "founded: Created in the 1990s during the Afghan civil war, with the ISI instrumental "
+        "(alleged; attributed to Aqil Shah (seed 001); inference: Seed 001's sentences are out "
+        'of order; "the group" whose creation the ISI was instrumental in is read as the '
+        "Taliban, the subject of the sentences around it.; C3)",
+        "leaders: Sirajuddin Haqqani, one of two deputy leaders (appointed 2015; as of 2021, "
+        "seed 001) (reported; start 2015; C2)",
+        "areas: Afghanistan; as of 2021, members of its leadership council resided in "
+        "Pakistan, including Quetta (seed 001); seed 000 speaks of safe havens for its "
+        "leaders and fighters in Pakistan (reported; C2)",
+        "type: A mono-ethnic movement (alleged; attributed to author of seed 002; D4)",
     ]
     malik = by_id[ftm_id("entity", "asim-malik")]
     assert "Director General of the Inter-Services Intelligence (ISI)" in malik.get("position")
@@ -203,7 +214,7 @@ def test_every_citation_is_kept_with_quote_grade_and_document(
         assert found == [citation_line(citation)]
         assert ftm_id("source", citation.source) in proxy.get("proof")
         checked += 1
-    assert checked == len(data.citations) == 260
+    assert checked == len(data.citations) == 352
 
 
 def test_stated_relationships_are_one_link_each_and_inverses_point_to_them(
@@ -294,10 +305,11 @@ def test_approximate_dates_are_iso_with_the_original_kept(
     data: Dataset, by_id: dict[str, EntityProxy]
 ) -> None:
     event = by_id[ftm_id("item", "pakistan-army#e-d3f430ba")]
-    assert event.get("date") == ["2024-07"]
+    assert event.get("date") == ["2024"]
     assert event.get("summary") == [
-        'reported; inference: Seed 000 says "two months ago"; its own date is inferred as '
-        "about September 2024.; date ~2024-07; profile pakistan-army"
+        'reported; inference: Seed 000 says "two months ago"; counted back from seed 000\'s '
+        "own date, which is itself inferred (about September 2024), so only the year is "
+        "given.; date ~2024; profile pakistan-army; participants: ttp"
     ]
     size = by_id[ftm_id("item", "bla#c-a1563d5d")]
     assert "; date ~2024-09; " in (size.first("summary") or "")
@@ -374,9 +386,9 @@ def test_partial_export_refers_only_to_exported_entities(walk: Walk) -> None:
     meeting = exported[ftm_id("item", "asim-malik#e-f6770f8c")]
     assert meeting.get("involved") == [ftm_id("entity", "asim-malik")]
     assert meeting.get("summary") == [
-        "reported; note: Seed 002 gives no date; it calls Malik Director General of the ISI, "
-        "so the meeting is after he took office.; profile asim-malik; "
-        "participants: emomali-rahmon"
+        "reported; inference: Seed 002 gives no date; it calls Malik Director General of the "
+        "ISI, so the meeting is after he took office (30 September 2024, by inference from "
+        "seed 000).; profile asim-malik; participants: emomali-rahmon"
     ]
 
 

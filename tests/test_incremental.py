@@ -53,6 +53,8 @@ HTML_PAGES = (
     "html/index.html",
     "html/isi.html",
     "html/network.html",
+    "html/review/asim-malik.html",
+    "html/review/isi.html",
     "html/sources/seed-000.html",
 )
 EVERY_OUTPUT = tuple(
@@ -66,6 +68,8 @@ EVERY_OUTPUT = tuple(
             "html/index.html",
             "html/isi.html",
             "html/network.html",
+            "html/review/asim-malik.html",
+            "html/review/isi.html",
             "html/sources/seed-000.html",
             ASIM,
             BOOK,
@@ -135,9 +139,12 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
         ("dossiers/people/asim-malik.yaml", "name: Asim Malik\n", "name: Asim Munir Malik\n"),
         Expected(
             bodies=BODIES,
-            fronts=frozenset({cover(ASIM), contents(ASIM), cover(BOOK), contents(BOOK)}),
+            fronts=frozenset(
+                {cover(ASIM), contents(ASIM), contents(ISI), cover(BOOK), contents(BOOK)}
+            ),
             reused=frozenset(),
-            written=(*HTML_PAGES, ASIM, BOOK, ISI),
+            # the ISI's worksheet names no other profile
+            written=(*(p for p in HTML_PAGES if p != "html/review/isi.html"), ASIM, BOOK, ISI),
         ),
     ),
     # Every citation shows its grade (B2 -> C2), as does the appendix; covers do not.
@@ -151,6 +158,8 @@ EDITS: dict[str, tuple[Edit, Expected]] = {
                 "html/asim-malik.html",
                 "html/index.html",
                 "html/isi.html",
+                "html/review/asim-malik.html",
+                "html/review/isi.html",
                 "html/sources/seed-000.html",
                 ASIM,
                 BOOK,
@@ -521,7 +530,7 @@ def test_no_cache_lays_out_everything_again(site: Site, runner: CliRunner) -> No
     )
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        rf"Built 17 HTML files and 3 PDFs into {re.escape(str(site.output.resolve()))} in "
+        rf"Built 19 HTML files and 3 PDFs into {re.escape(str(site.output.resolve()))} in "
         r"\d+\.\d s: 3 PDFs rendered \(11 parts laid out\), 0 reused from the cache; "
         r"nothing changed; 0 warnings\n",
         result.stdout,
@@ -545,7 +554,11 @@ def test_renamed_profile_removes_its_outputs_and_keeps_the_users(
     apply(site.project, ("dossiers/people/asim-munir.yaml", "id: asim-malik\n", "id: asim-munir\n"))
     apply(site.project, ("dossiers/books/briefing-book.yaml", "- asim-malik\n", "- asim-munir\n"))
     report = site.build()
-    assert report.published.removed == ("html/asim-malik.html", "pdf/asim-malik.pdf")
+    assert report.published.removed == (
+        "html/asim-malik.html",
+        "html/review/asim-malik.html",
+        "pdf/asim-malik.pdf",
+    )
     # The ISI page links to the renamed page; the ISI dossier links no other entity
     # but embeds the profiles it is made from (PDF/A-3), the renamed one among them.
     assert report.published.written == (
@@ -554,6 +567,7 @@ def test_renamed_profile_removes_its_outputs_and_keeps_the_users(
         "html/index.html",
         "html/isi.html",
         "html/network.html",
+        "html/review/asim-munir.html",
         "html/sources/seed-000.html",
         "pdf/asim-munir.pdf",
         BOOK,

@@ -124,7 +124,7 @@ def test_the_installed_tool_checks_and_publishes_a_repository(venv: Path, tmp_pa
     shutil.copytree(TESTS / "projects" / "good", project, ignore=shutil.ignore_patterns("output"))
     checked = run(venv, "dossier", "check", cwd=project)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.splitlines()[-1].startswith(
+    assert checked.stdout.splitlines()[-2].startswith(
         "2 entities (1 people, 1 groups), 1 sources, 8 claims, 10 citations"
     )
     built = run(venv, "dossier", "build", cwd=project)

@@ -18,6 +18,7 @@ SEED_SHA = "493a7835666a3a6875fa203d39fa02c7b19f89dac213e4395d11d6a944fd0dd4"
 EMPTY_CHECK = (
     "0 entities (0 people, 0 groups), 0 sources, 0 claims, 0 citations, "
     "0 quotes verified: 0 errors, 0 warnings\n"
+    "review: 0 second-read, 0 self-review, 0 stale, 0 unreviewed\n"
 )
 
 
@@ -306,7 +307,8 @@ def test_from_init_to_build(runner: CliRunner, repo: Path, tmp_path: Path) -> No
     assert run(runner, "check", "--strict", "--project", repo) == (
         0,
         "2 entities (2 people, 0 groups), 1 sources, 3 claims, 4 citations, "
-        "4 quotes verified: 0 errors, 0 warnings\n",
+        "4 quotes verified: 0 errors, 0 warnings\n"
+        "review: 0 second-read, 0 self-review, 0 stale, 4 unreviewed\n",
         "",
     )
     assert run(runner, "fmt", "--project", repo)[0] == 0

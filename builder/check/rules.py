@@ -13,7 +13,9 @@ and assessment ``by`` that is an id names a known entity; no link typed twice
 (inverses are derived); ``start <= end``; Markdown links and ``[^N]`` markers;
 books name known, unrepeated entities; the template folder exists inside the
 repository; then warnings for unused sources, entities with no links,
-aliases without citations and undated sources without a reason.
+aliases without citations and undated sources without a reason, and the
+drift warnings of :mod:`builder.check.drift` (hedges, grades, time frame,
+relationship types).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from builder.check.drift import drift_warnings
 from builder.check.index import AnyEntity, Cited, Index, derive_links, derive_timelines, walk
 from builder.check.quotes import SourceText
 from builder.check.theme import check_theme
 from builder.errors import Diagnostic, Severity, did_you_mean
 from builder.render import markdown
+from builder.review.store import load_reviews
 from builder.source import ids
 from builder.source.dates import parse_date
 from builder.source.load import Project, collector_paused
@@ -117,6 +121,8 @@ def _check_project(project: Project) -> CheckResult:
     derive_timelines(index)
     problems.extend(_check_books(project, index))
     problems.extend(_warnings(project, index, referenced))
+    problems.extend(drift_warnings(project, index, texts))
+    problems.extend(load_reviews(project).problems)  # a bad review file stops a build too
     errors = tuple(sorted(p for p in problems if p.severity is Severity.error))
     warnings = tuple(sorted(p for p in problems if p.severity is Severity.warning))
     return CheckResult(errors, warnings, stats, index)

@@ -266,7 +266,12 @@ def main() -> None:
     show_default=True,
     help="Output format: compiler-style text, JSON, or GitHub Actions annotations.",
 )
-def check(project: Path, strict: bool, fmt: str) -> None:
+@click.option(
+    "--require-review",
+    is_flag=True,
+    help="Make every item not second-read at its current content an error.",
+)
+def check(project: Path, strict: bool, fmt: str, require_review: bool) -> None:
     """Check every profile and source of a dossier repository.
 
     Verifies schemas, ids, links, dates, archive checksums and that every
@@ -279,8 +284,11 @@ def check(project: Path, strict: bool, fmt: str) -> None:
       dossier check --format json > report.json
       dossier check --format github --strict    # annotations in a GitHub workflow
       dossier check -q --project ../other-repository
+      dossier check --require-review    # before publishing: every item second-read
     """
     from builder.check.rules import check_project
+    from builder.publish.edition import history
+    from builder.review import review_diagnostics
     from builder.source.load import load_project
 
     loaded = load_project(project)
@@ -292,7 +300,9 @@ def check(project: Path, strict: bool, fmt: str) -> None:
         project,
     )
     result = check_project(loaded)
-    errors, warnings = result.errors, result.warnings
+    counts, reviewed = review_diagnostics(loaded, result.index, history(project), require_review)
+    errors = tuple(sorted({*result.errors, *(d for d in reviewed if d.severity == "error")}))
+    warnings = tuple(sorted({*result.warnings, *(d for d in reviewed if d.severity == "warning")}))
     failed = bool(errors or (strict and warnings))
     shown = (*errors, *warnings) if strict or verbosity() >= 0 else errors
     if fmt == "json":
@@ -300,6 +310,7 @@ def check(project: Path, strict: bool, fmt: str) -> None:
             "errors": [d.as_json() for d in errors],
             "warnings": [d.as_json() for d in warnings],
             "stats": result.stats,
+            "review": counts.as_json(),
         }
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     elif fmt == "github":
@@ -316,6 +327,7 @@ def check(project: Path, strict: bool, fmt: str) -> None:
             f"{len(errors)} errors, {len(warnings)} warnings",
             err=fmt == "github",
         )
+        click.echo(counts.summary(), err=fmt == "github")
     if failed:
         raise CheckFailed(
             "check failed" + (" (--strict: warnings count)" if strict and not errors else "")
@@ -348,7 +360,7 @@ def schema(project: Path | None, output: Path | None) -> None:
 
 
 # The other commands register themselves on ``main``.
-from builder.cli import author, build, editions, export, serve  # noqa: E402
+from builder.cli import author, build, editions, export, review, rules, serve  # noqa: E402
 
 __all__ = [
     "author",
@@ -363,6 +375,8 @@ __all__ = [
     "main",
     "output_option",
     "repository_root",
+    "review",
+    "rules",
     "serve",
     "verbosity",
 ]

@@ -113,6 +113,7 @@ _ARMED = re.compile(
     r"islamic state)\b",
     re.IGNORECASE,
 )
+_ISLAMIC_STATE = re.compile(r"\b(isis|isil|daesh)\b", re.IGNORECASE)
 _CONTENT = {
     "claim": "value",
     "alias": "name",
@@ -142,9 +143,14 @@ def relationship_type(dossier_type: str) -> str:
 
 
 def is_armed_group(entity: EntityRecord, type_values: Iterable[str]) -> bool:
-    """Whether a group is a threat actor: its type claims, else its name and summary."""
+    """Whether a group is a threat actor: its type claims, else its name and summary.
+
+    A name of the Islamic State's ("ISIS-Khorasan", "Daesh") is one whatever else it says.
+    """
     text = " ".join(type_values) or f"{entity.name} {entity.summary}"
-    return entity.kind == "group" and _ARMED.search(text) is not None
+    return entity.kind == "group" and (
+        _ARMED.search(text) is not None or _ISLAMIC_STATE.search(entity.name) is not None
+    )
 
 
 def to_stix(data: Dataset) -> bytes:

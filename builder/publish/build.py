@@ -216,7 +216,7 @@ def _fingerprint(root: Path, options: BuildOptions, git: History) -> tuple[str, 
         repr((options.entities is None, options.books is None)),
         options.changes_since or "",
     ]
-    folders = [root / "dossiers", root / "seeds", DEFAULT_TEMPLATES]
+    folders = [root / "dossiers", root / "seeds", root / "reviews", DEFAULT_TEMPLATES]
     theme = theme_setting(root)
     if theme:
         folders.append(root / theme)
@@ -301,11 +301,11 @@ def output_folder(root: Path, chosen: Path | None) -> Path:
     """The output folder; never the repository, a folder of inputs or a system folder.
 
     Refused: ``/``, the home folder, the repository root, and any folder inside
-    ``dossiers/``, ``seeds/``, the theme or ``.git``.
+    ``dossiers/``, ``seeds/``, ``reviews/``, the theme or ``.git``.
     """
     folder = (chosen or root / "output").resolve()
     root = root.resolve()
-    places = ["dossiers", "seeds", "templates", ".git", theme_setting(root)]
+    places = ["dossiers", "seeds", "reviews", "templates", ".git", theme_setting(root)]
     sources = [(root / name).resolve() for name in places if name]
     home = Path.home().resolve()
     if folder in (Path(folder.anchor), home, root) or any(

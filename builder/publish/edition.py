@@ -39,7 +39,7 @@ __all__ = [
 # Never let the repository configure the git we run: a pull request could set
 # core.fsmonitor (a command run on every status) or hooks in its .git/config.
 SAFE_GIT = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
-TRACKED = ("dossiers", "seeds", "dossier.yaml", "templates")
+TRACKED = ("dossiers", "seeds", "dossier.yaml", "templates", "reviews")
 
 
 def run_git(root: Path, *args: str, data: bytes | None = None) -> bytes:

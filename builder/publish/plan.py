@@ -32,6 +32,7 @@ from builder.publish.theme import site_files, theme_assets, theme_paths
 from builder.render.book import BookInfo, pdf_parts
 from builder.render.html import environment, site_pages
 from builder.render.inputs import entity_inputs
+from builder.review.state import review_states
 from builder.source.load import Project
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ def plan(
     changed = data_changes(
         git, {e.model.id: (e.path, canonical_model(e.model)) for e in project.entities}
     )
+    # Each profile's second reading: a line on its page and chapter, from its review file.
+    reviews = review_states(project, index, git)
+    review_files = {e: {r.file.path} for e, r in reviews.items() if r.file is not None}
 
     def stamp_of(paths: Iterable[str]) -> str:
         return git.stamp(sorted({*paths, *shared_inputs}))
@@ -167,15 +171,18 @@ def plan(
             edition=page_edition,
             changed=changed,
             changes=changes.get(options.changes_since or ""),
+            reviews=reviews,
         )
         for name, render in site.items():
             pages[f"html/{name}"] = render
             entity = name.removesuffix(".html")
             if entity in index.entities:
-                files = entity_inputs(index, entity)
+                files = entity_inputs(index, entity) | review_files.get(entity, set())
                 page_inputs[f"html/{name}"] = files
                 editions[name] = stamp_of(files)
-                page_stamps[f"html/{name}"] = f"{editions[name]}\0{changed.get(entity, '')}"
+                page_stamps[f"html/{name}"] = (
+                    f"{editions[name]}\0{changed.get(entity, '')}\0{reviews[entity].line()}"
+                )
                 output_inputs[f"html/{name}"] = frozenset({*files, *shared_inputs})
             else:
                 output_inputs[f"html/{name}"] = everything
@@ -221,7 +228,7 @@ def plan(
         for info in [*singles, *books]:
             inputs = set(shared_inputs)
             for entity_id in info.entities:
-                inputs.update(entity_inputs(index, entity_id))
+                inputs.update(entity_inputs(index, entity_id), review_files.get(entity_id, ()))
             if info.id in index.books:
                 inputs.add(index.books[info.id].path)
             info = dataclasses.replace(info, edition=git.stamp(sorted(inputs)))
@@ -235,6 +242,7 @@ def plan(
                 split=info.id not in index.entities,  # books: a part per chapter
                 stamp_of=stamp_of,
                 changed=changed,
+                reviews=reviews,
             )
             epoch = int(document_moment(info.as_of).timestamp())
             book = dataclasses.replace(info, edition="")  # the body never shows it

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -20,6 +20,9 @@ from builder.render.html import render_page
 from builder.render.inputs import entity_inputs
 from builder.render.views import GRADE_LEGEND, LIKELIHOOD_LEGEND, entity_view, sources_cited
 from builder.source.load import Project
+
+if TYPE_CHECKING:
+    from builder.review.state import EntityReview
 
 __all__ = ["BodyPart", "BookInfo", "Outline", "PdfParts", "Rendered", "pdf_parts"]
 
@@ -102,6 +105,7 @@ def pdf_parts(
     split: bool,
     stamp_of: Callable[[Iterable[str]], str] = lambda paths: "",
     changed: Mapping[str, str] | None = None,
+    reviews: Mapping[str, EntityReview] | None = None,
 ) -> PdfParts:
     """The parts of one book or dossier: cover, contents, then chapters and appendix.
 
@@ -113,7 +117,8 @@ def pdf_parts(
     Each page's footer shows its part's edition: ``stamp_of`` the part's input files
     for a body part (so a commit re-lays out only the chapters that show what it
     changed), the whole document's ``book.edition`` for the contents and appendix.
-    ``changed`` gives when each profile's data last changed.
+    ``changed`` gives when each profile's data last changed; ``reviews`` each profile's
+    second reading, shown in its chapter (its review file is an input of the chapter).
     """
     sources = {s.model.id: s.model for s in project.sources}
     members = frozenset(book.entities)
@@ -186,13 +191,17 @@ def pdf_parts(
         }
 
     def body_part(entity_id: str) -> BodyPart:
-        inputs = entity_inputs(index, entity_id)
+        review = (reviews or {}).get(entity_id)
+        files = {review.file.path} if review is not None and review.file is not None else set()
+        inputs = entity_inputs(index, entity_id) | files
         stamp = stamp_of(inputs) if split else book.edition
         when = (changed or {}).get(entity_id, "")
+        line = review.line() if review is not None else ""
 
         def make() -> Rendered:
             citer = Citer("pdf", sources, source_href)
             view = entity_view(entity_id, index, citer, Resolver(index, entity_href), when)
+            view = dataclasses.replace(view, review=line)
             outline = Outline(
                 view.id,
                 view.name,
@@ -206,7 +215,7 @@ def pdf_parts(
             return Rendered(html, (outline,))
 
         name = f"pdf/{book.id}.pdf" + (f", chapter {entity_id}" if split else "")
-        return BodyPart(name, entity_id, inputs, make, f"{stamp}\0{when}")
+        return BodyPart(name, entity_id, inputs, make, f"{stamp}\0{when}\0{line}")
 
     def cover(outlines: Sequence[Outline]) -> str:
         return render("cover", outlines, {})

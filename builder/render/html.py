@@ -10,9 +10,10 @@ Rendering returns strings keyed by output path; nothing here writes files.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
     Environment,
@@ -43,6 +44,10 @@ from builder.render.views import (
     source_claims,
 )
 from builder.source.load import Project
+
+if TYPE_CHECKING:
+    from builder.check.quotes import SourceText
+    from builder.review.state import EntityReview
 
 __all__ = [
     "DEFAULT_TEMPLATES",
@@ -77,6 +82,7 @@ def site_pages(
     edition: Callable[[str], str] = lambda page: "",
     changed: Mapping[str, str] | None = None,
     changes: Changes | None = None,
+    reviews: Mapping[str, EntityReview] | None = None,
 ) -> dict[str, Callable[[], str]]:
     """Output path (under html/) -> a function rendering that page.
 
@@ -84,7 +90,9 @@ def site_pages(
     ``only`` limits entity and book pages to those ids (``None``: all);
     ``edition`` gives the stamp each page's footer shows, by its path;
     ``changed`` the commit that last changed each profile's data; ``changes``, when
-    given, what changed since a past edition (``changes.html``, linked from the index).
+    given, what changed since a past edition (``changes.html``, linked from the index);
+    ``reviews``, when given, each profile's review state: a line on its page and a
+    worksheet, ``review/<id>.html``.
     """
     settings = project.settings.model
     base = {
@@ -113,6 +121,9 @@ def site_pages(
         citer = Citer("html", sources, source_href)
         resolver = Resolver(index, entity_href)
         view = entity_view(entity_id, index, citer, resolver, (changed or {}).get(entity_id, ""))
+        if reviews is not None:
+            line, href = reviews[entity_id].line(), f"review/{entity_id}.html"
+            view = dataclasses.replace(view, review=line, review_href=href)
         pdf = f"../pdf/{entity_id}.pdf" if entity_id in pdfs else None
         return page(
             f"{entity_id}.html",
@@ -144,6 +155,16 @@ def site_pages(
         ]
         return page(f"books/{book_id}.html", ["book.html"], book=book, entries=entries, pdf=pdf)
 
+    texts: dict[str, SourceText | None] = {}  # archived texts, shared by the worksheets
+
+    def review_page(entity_id: str) -> str:
+        from builder.review.worksheet import worksheet
+
+        assert reviews is not None
+        sheet = worksheet(project, index, reviews[entity_id], texts)
+        name = f"review/{entity_id}.html"
+        return page(name, ["review.html"], sheet=sheet, profile_href=f"../{entity_id}.html")
+
     def index_page() -> str:
         return page("index.html", ["index.html"], changes=changes, **_index_context(project, index))
 
@@ -169,6 +190,8 @@ def site_pages(
     for entity_id in sorted(index.entities):
         if only is None or entity_id in only:
             pages[f"{entity_id}.html"] = partial(entity_page, entity_id)
+            if reviews is not None:
+                pages[f"review/{entity_id}.html"] = partial(review_page, entity_id)
     for book_id in sorted(index.books):
         if only is None or book_id in only:
             pages[f"books/{book_id}.html"] = partial(book_page, book_id)

@@ -170,6 +170,8 @@ class EntityView:
     as_of: str
     reviewed: str
     changed: str = ""  # the commit that last changed the profile's data, per git
+    review: str = ""  # its second reading (builder.review.state.EntityReview.line)
+    review_href: str | None = None  # its review worksheet, on the site
 
     @property
     def headings(self) -> tuple[tuple[str, str], ...]:

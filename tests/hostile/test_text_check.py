@@ -199,8 +199,8 @@ def test_free_text_keeps_marks_and_isolates_but_not_overrides(
         ),
         (
             ISI,
-            "        credibility: 1\nsummary",
-            '        credibility: 1\n        note: "see \\x90"\nsummary',
+            "        credibility: 2\nsummary",
+            '        credibility: 2\n        note: "see \\x90"\nsummary',
             "11:15: aliases.0.citations.0.note",
             "U+0090",
         ),

@@ -76,10 +76,10 @@ def test_an_archived_text_quoted_back_is_shown_escaped(
     profile = profile.replace(
         """        locator: "¶5"
         quote: "Pakistan’s Inter-Services Intelligence (ISI)"
-        credibility: 1""",
+        credibility: 2""",
         """        locator: "¶5"
         quote: "Pakistan’s Inter-Services Intelligence (ISI)"
-        credibility: 1
+        credibility: 2
       - source: seed-001
         locator: "¶1"
         quote: "the agency was reorganised in 2018"
