@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build check test lint typecheck pytest schema golden lock bench clean
+.PHONY: build check test lint typecheck pytest schema golden lock bench clean vendor
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,21 @@ build: $(STAMP)  ## Check and publish the bundled dossier repository into output
 check: $(STAMP)
 	$(BIN)/dossier check --strict
 
+NODE_STAMP := node_modules/.installed
+
+# axe-core for the browser tests and MiniSearch for the theme, pinned in package-lock.json.
+# Without npm the browser tests are skipped (one line says so); CI installs it.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $(NODE_STAMP); \
+	else echo "npm not found: the browser tests will be skipped"; fi
+
+# MiniSearch's UMD build, committed into the theme so a build needs no npm; the source
+# map comment is dropped because the map is not shipped.
+vendor: $(NODE_STAMP)  ## Copy the theme's third-party scripts from node_modules/ (after an npm update).
+	mkdir -p templates/vendor
+	sed '/^\/\/# sourceMappingURL=/d' node_modules/minisearch/dist/umd/index.js > templates/vendor/minisearch.js
+	cp node_modules/minisearch/LICENSE.txt templates/vendor/LICENSE-minisearch.txt
+
 test: lint typecheck pytest  ## Everything CI runs.
 
 lint: $(STAMP)
@@ -28,7 +43,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 schema: $(STAMP)  ## Regenerate schemas/*.schema.json for editors.

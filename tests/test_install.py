@@ -103,6 +103,17 @@ def test_the_wheel_carries_the_theme_and_its_fonts(wheel: Path) -> None:
     assert "builder/cli/__init__.py" in names
 
 
+def test_the_wheel_carries_every_module(wheel: Path) -> None:
+    """A subpackage missing from pyproject's list would be missing from the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "builder").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert modules - names == set()
+
+
 def test_builder_comes_from_the_wheel(venv: Path, tmp_path: Path) -> None:
     result = run(
         venv,

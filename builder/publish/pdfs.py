@@ -10,8 +10,8 @@ a single dossier's body). For every output this module:
    into an output key;
 2. reuses the assembled output when the cache has its key: nothing is laid out;
 3. otherwise lays out the body parts and covers the cache lacks (in the pool), then
-   the contents with the page numbers the body parts report, then assembles them
-   with pikepdf.
+   the contents with the page numbers the body parts report (none for a body shorter
+   than the parts' ``contents_from``), then assembles them with pikepdf.
 
 Every part is laid out exactly once; a contents page never forces a second layout of
 the body, because the contents are numbered i, ii, … apart from the body; and a new
@@ -161,7 +161,7 @@ def render_pdfs(
         done += 1
         on_progress(spec.name, done, total)
 
-    fronts: dict[str, tuple[_Pending, str]] = {}  # output -> (item, contents key)
+    fronts: dict[str, tuple[_Pending, str | None]] = {}  # output -> (item, contents key)
     with executor(workers, scheduler, len(missing)) as pool:
         laid, failures = lay_out(pool, missing, keep_going=keep_going, on_done=progress)
         for key, result in laid.items():
@@ -173,6 +173,11 @@ def render_pdfs(
         for item in pending:
             if not all(key in parts for key, _ in (item.cover, *item.body)):
                 continue  # a part failed (--keep-going): no contents, no assembly
+            if sum(parts[key].pages for key, _ in item.body) < item.job.parts.contents_from:
+                fronts[item.job.output] = (item, None)  # a short dossier: no contents page
+                done += 1
+                on_progress(_contents_name(item.job), done, total)
+                continue
             pages = _page_numbers([parts[key] for key, _ in item.body])
             spec = PartSpec(
                 _contents_name(item.job),
@@ -196,16 +201,15 @@ def render_pdfs(
         run.laid_out.append(to_lay[key].name)
     parts.update(laid)
     for output, (item, contents_key) in fronts.items():
-        if contents_key not in parts:
+        if contents_key is not None and contents_key not in parts:
             continue
-        names = (_cover_name(item.job), _contents_name(item.job), *_body_names(item.job))
-        results = [
-            parts[item.cover[0]],
-            parts[contents_key],
-            *(parts[key] for key, _ in item.body),
-        ]
+        toc = parts[contents_key] if contents_key is not None else None
+        front = [_contents_name(item.job)] if toc is not None else []
+        names = (_cover_name(item.job), *front, *_body_names(item.job))
+        chapters = [parts[key] for key, _ in item.body]
+        results = [parts[item.cover[0]], *([toc] if toc is not None else []), *chapters]
         try:
-            data = assemble(output, results[0], results[1], results[2:], meta=item.job.meta)
+            data = assemble(output, results[0], toc, chapters, meta=item.job.meta)
         except PdfError as error:
             if not keep_going:
                 raise PartsFailed(error.message) from None

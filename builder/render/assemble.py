@@ -9,8 +9,8 @@ this module joins them. It keeps what a reader relies on across the joins:
   :mod:`builder.render.pdf`) turned back into internal links (the same annotation
   objects, so their /Link structure elements still point at them);
 - one outline (bookmarks) built from every part's bookmarks;
-- page labels: "Cover", the contents numbered i, ii, …, the body 1, 2, … across all
-  parts, the numbers the contents print;
+- page labels: "Cover", the contents numbered i, ii, … (a short dossier has none), the
+  body 1, 2, … across all parts, the numbers the contents print;
 - one structure tree made of every part's (see :mod:`builder.render.tagged`), the
   first part's sRGB output intent, so that the whole stays PDF/A-3a;
 - the document's metadata: from a :class:`PdfMeta` when one is given (/Info, a
@@ -48,12 +48,12 @@ _INFO_KEYS = (
 def assemble(
     name: str,
     cover: PartResult,
-    contents: PartResult,
+    contents: PartResult | None,
     body: Sequence[PartResult],
     *,
     meta: PdfMeta | None = None,
 ) -> bytes:
-    """Join ``cover`` (unnumbered), ``contents`` (i, ii, …) and ``body`` (1, 2, …) into one PDF.
+    """Join ``cover`` (unnumbered), ``contents`` (i, ii, …; or none) and ``body`` (1, 2, …).
 
     With ``meta``, the PDF's /Info, XMP, language and attachments come from it;
     without, from the cover.
@@ -67,7 +67,7 @@ def assemble(
     from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, String
 
     out = pikepdf.Pdf.new()
-    front = (cover, contents)
+    front = (cover,) if contents is None else (cover, contents)
     opened = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in (*front, *body)]
     dests: dict[str, pikepdf.Array] = {}
     offsets: list[int] = []
@@ -121,18 +121,11 @@ def assemble(
                 stack[-1][1].append(item)
                 stack.append((level, item.children))
 
-    out.Root.PageLabels = Dictionary(
-        Nums=Array(
-            [
-                0,
-                Dictionary(P=String("Cover")),
-                cover.pages,
-                Dictionary(S=Name.r),
-                cover.pages + contents.pages,
-                Dictionary(S=Name.D),
-            ]
-        )
-    )
+    labels: list[Any] = [0, Dictionary(P=String("Cover"))]
+    if contents is not None:
+        labels += [cover.pages, Dictionary(S=Name.r)]
+    labels += [sum(part.pages for part in front), Dictionary(S=Name.D)]
+    out.Root.PageLabels = Dictionary(Nums=Array(labels))
     try:
         merge_structure(out, opened, offsets)
     except PdfError as error:

@@ -6,6 +6,8 @@ Rendering returns the HTML strings WeasyPrint lays out; nothing here lays out or
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,13 +20,36 @@ from builder.diff.since import Changes
 from builder.render.context import Citer, Resolver
 from builder.render.html import render_page
 from builder.render.inputs import entity_inputs
-from builder.render.views import GRADE_LEGEND, LIKELIHOOD_LEGEND, entity_view, sources_cited
+from builder.render.sourcepage import sources_cited
+from builder.render.templates import DEFAULT_TEMPLATES
+from builder.render.views import GRADE_LEGEND, LIKELIHOOD_LEGEND, entity_view
 from builder.source.load import Project
 
 if TYPE_CHECKING:
     from builder.review.state import EntityReview
 
-__all__ = ["BodyPart", "BookInfo", "Outline", "PdfParts", "Rendered", "pdf_parts"]
+__all__ = [
+    "SHORT_DOSSIER_PAGES",
+    "BodyPart",
+    "BookInfo",
+    "Outline",
+    "PdfParts",
+    "Rendered",
+    "marking_size",
+    "pdf_parts",
+]
+
+# A single dossier whose body is this short needs no contents page: a reader sees it
+# whole, and the PDF's bookmarks list its headings. A book always has one.
+SHORT_DOSSIER_PAGES = 3
+
+# The marking's face in the default print.css (Dossier Sans Bold, then Dossier Naskh
+# Bold for Arabic script), its largest size, letter spacing (em) and the text width of
+# the narrower page size (A4: 210mm less 2 x 18mm margins), in points.
+_MARKING_FACES = ("NotoSans-Bold.ttf", "NotoNaskhArabic-Bold.ttf")
+_MARKING_PT = 8.5
+_MARKING_SPACING = 0.05
+_TEXT_WIDTH_PT = 174 / 25.4 * 72
 
 
 @dataclass(frozen=True)
@@ -85,13 +110,15 @@ class PdfParts:
 
     ``body`` parts and the ``cover`` are laid out first; ``appendix`` (books only)
     gets the outlines of the chapters; ``contents`` gets the outlines and the page
-    number (as printed, body pages counting from 1) of every anchor.
+    number (as printed, body pages counting from 1) of every anchor. A body of fewer
+    than ``contents_from`` pages gets no contents page.
     """
 
     body: tuple[BodyPart, ...]
     appendix: Callable[[Sequence[Outline]], str] | None
     cover: Callable[[Sequence[Outline]], str]
     contents: Callable[[Sequence[Outline], Mapping[str, int]], str]
+    contents_from: int = 0
 
 
 def pdf_parts(
@@ -155,6 +182,7 @@ def pdf_parts(
             title=book.title,
             part=part,
             stamp="" if part == "cover" else stamp,
+            marking_size=marking_size(book.marking),
         )
         context: dict[str, Any] = {
             "sources": (),
@@ -231,4 +259,34 @@ def pdf_parts(
         appendix if split else None,
         cover,
         contents,
+        0 if split else SHORT_DOSSIER_PAGES + 1,
     )
+
+
+def marking_size(marking: str) -> float:
+    """The largest size (points, at most 8.5) at which ``marking`` fits one line of text width.
+
+    Measured with the advance widths of the default theme's bold faces, letter spacing
+    included; a character neither face has counts one em. Rounded down to a tenth of a
+    point, less 2% for kerning and shaping, so that the marking never wraps.
+    """
+    widths = _advance_widths()
+    ems = sum(next((w[ord(c)] for w in widths if ord(c) in w), 1.0) for c in marking)
+    ems += _MARKING_SPACING * len(marking)
+    fit = 0.98 * _TEXT_WIDTH_PT / ems if ems else _MARKING_PT
+    return min(_MARKING_PT, math.floor(fit * 10) / 10)
+
+
+@functools.cache
+def _advance_widths() -> tuple[dict[int, float], ...]:
+    """Code point -> advance width in em, for each of the marking's faces."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    faces = []
+    for name in _MARKING_FACES:
+        with TTFont(DEFAULT_TEMPLATES / "fonts" / name, lazy=True) as font:
+            per_em = font["head"].unitsPerEm
+            metrics = font["hmtx"]
+            cmap = font.getBestCmap()
+            faces.append({code: metrics[glyph][0] / per_em for code, glyph in cmap.items()})
+    return tuple(faces)

@@ -5,22 +5,36 @@ Markdown, display dates, who-says-what labels, sorted timelines, diagrams) is
 prepared here as plain values and ``Markup``. The same builders serve both
 media; a :class:`Citer` decides how a citation marker looks: a numbered link
 to a note list on an HTML page, a ``float: footnote`` span in a PDF.
+
+On the site a citation leads to its words in context and back: its note links
+to the cited paragraph of the source page (``sources/<id>.html#p3``), where
+the quoted words are marked as check verified them (:func:`quote_spans`), and
+that paragraph links back to the marker, whose id is the citation's field path
+in its profile (``cite-asim-malik.facts.rank.0.citations.0``): stable from one
+build to the next, and the same whichever page a reader starts from.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup, escape
 
-from builder.check.index import Index
+from builder.check.index import Cited, Index
+from builder.check.quotes import parse_locator
 from builder.render import markdown
 from builder.source.dates import parse_date
-from builder.source.models import Attributed, Citation, Claim, Source, Status
+from builder.source.models import (
+    Attributed,
+    Citation,
+    Claim,
+    Source,
+    Status,
+)
 
 __all__ = [
     "Citer",
@@ -28,15 +42,16 @@ __all__ = [
     "Medium",
     "Note",
     "Resolver",
-    "SourceView",
     "Who",
+    "citation_anchors",
+    "claim_anchor",
     "date_range",
     "display_date",
     "fact_row",
+    "paragraph_anchor",
     "plain",
     "render_markdown",
     "sort_key",
-    "source_view",
 ]
 
 Medium = Literal["html", "pdf"]
@@ -90,18 +105,54 @@ class Note:
     source_href: str | None
 
 
+def paragraph_anchor(locator: str) -> str:
+    """``'¶3-4'`` -> ``'p3'``: the id of the first paragraph it names on its source page."""
+    return f"p{parse_locator(locator)[0]}"
+
+
+def claim_anchor(cited: Cited) -> str:
+    """The id of a citation's marker on its profile's page: its field path there."""
+    position = next(
+        (i for i, c in enumerate(getattr(cited.item, "citations", ())) if c is cited.citation), 0
+    )
+    path = ".".join(map(str, (*cited.loc, "citations", position)))
+    return f"cite-{cited.entity}.{path}"
+
+
+def citation_anchors(index: Index) -> dict[int, str]:
+    """Each citation of the repository (by identity) -> :func:`claim_anchor`, for a :class:`Citer`.
+
+    By identity, not value: a profile may cite the same words twice, and each
+    marker needs its own id.
+    """
+    return {
+        id(cited.citation): claim_anchor(cited)
+        for citations in index.citations.values()
+        for cited in citations
+    }
+
+
 @dataclass
 class Citer:
-    """Numbers citations and renders their markers for one output document."""
+    """Numbers citations and renders their markers for one output document.
+
+    ``anchors`` (:func:`citation_anchors`) gives each HTML marker the id a source
+    page links back to; without it markers have none.
+    """
 
     medium: Medium
     sources: dict[str, Source]
     source_href: Callable[[str], str | None]
     notes: list[Note] = field(default_factory=list)
+    anchors: Mapping[int, str] = field(default_factory=dict)
+    _placed: set[str] = field(default_factory=set, init=False, repr=False)  # ids given once
 
     def note(self, citation: Citation) -> Note:
         """Record a citation as the next numbered note."""
         source = self.sources[citation.source]
+        href = self.source_href(source.id)
+        if href and self.medium == "html":
+            href = f"{href}#{paragraph_anchor(citation.locator)}"
         made = Note(
             number=len(self.notes) + 1,
             source_id=source.id,
@@ -110,7 +161,7 @@ class Citer:
             grade=self.grade(citation),
             quote=citation.quote,
             note=citation.note,
-            source_href=self.source_href(source.id),
+            source_href=href,
         )
         self.notes.append(made)
         return made
@@ -133,8 +184,13 @@ class Citer:
             )
         n = note.number
         title = escape(f"{label}: “{note.quote}”")
+        anchor = self.anchors.get(id(citation))
+        at = ""
+        if anchor is not None and anchor not in self._placed:
+            self._placed.add(anchor)
+            at = f' id="{escape(anchor)}"'
         return Markup(
-            f'<sup class="cite"><a href="#note-{n}" id="ref-{n}" title="{title}">{n}</a></sup>'
+            f'<sup class="cite"{at}><a href="#note-{n}" id="ref-{n}" title="{title}">{n}</a></sup>'
         )
 
     def markers(self, citations: Sequence[Citation], skip: set[int] | None = None) -> Markup:
@@ -230,55 +286,6 @@ def fact_row(
         note=item.note,
         cites=citer.markers(item.citations) if cites is None else cites,
         grades=" ".join(citer.grade(c) for c in item.citations),
-    )
-
-
-@dataclass(frozen=True)
-class SourceView:
-    """A source for the appendix and source pages."""
-
-    id: str
-    title: str
-    author: str
-    publisher: str
-    published: str
-    published_note: str | None
-    url: str | None
-    retrieved: str
-    file: str
-    sha256: str
-    language: str
-    kind: str
-    reliability: str
-    reliability_reason: str
-    notes: tuple[str, ...]
-    cited_by: tuple[Who, ...]
-
-
-def source_view(source: Source, resolver: Resolver, cited_by: set[str]) -> SourceView:
-    """Everything the appendix shows about one source."""
-    return SourceView(
-        id=source.id,
-        title=source.title,
-        author=source.author or "unnamed",
-        publisher=source.publisher or "unnamed outlet",
-        published=display_date(source.published) if source.published else "unknown",
-        published_note=source.published_note,
-        url=source.url,
-        retrieved=display_date(source.retrieved),
-        file=f"seeds/{source.file}",
-        sha256=source.sha256,
-        language=source.language,
-        kind=source.kind.value,
-        reliability=source.reliability,
-        reliability_reason=source.reliability_reason,
-        notes=source.notes,
-        # By name, then id: ``cited_by`` is a set, and two profiles may share a
-        # name; without the id their order would follow string hashing per run.
-        cited_by=tuple(
-            Who(resolver.name(e), resolver.href(e))
-            for e in sorted(cited_by, key=lambda e: (resolver.name(e), e))
-        ),
     )
 
 

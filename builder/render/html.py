@@ -23,9 +23,10 @@ from markupsafe import Markup
 from builder.check.index import Index
 from builder.diff.report import as_html
 from builder.diff.since import Changes
-from builder.render import markdown
-from builder.render.context import Citer, Resolver, source_view
+from builder.render import markdown, search
+from builder.render.context import Citer, Resolver, citation_anchors
 from builder.render.diagram import network_svg
+from builder.render.sourcepage import source_view
 from builder.render.templates import (
     ASSETS,
     DEFAULT_TEMPLATES,
@@ -49,8 +50,12 @@ if TYPE_CHECKING:
     from builder.check.quotes import SourceText
     from builder.review.state import EntityReview
 
+# Third-party files of the theme, copied into the site's assets/ as they are.
+VENDOR = ("vendor/minisearch.js", "vendor/LICENSE-minisearch.txt")
+
 __all__ = [
     "DEFAULT_TEMPLATES",
+    "VENDOR",
     "ThemeEnvironment",
     "ThemeFileError",
     "ThemeLoader",
@@ -102,6 +107,7 @@ def site_pages(
     }
     pages: dict[str, Callable[[], str]] = {}
     sources = {s.model.id: s.model for s in project.sources}
+    anchors = citation_anchors(index)  # the id of each citation's marker, for source pages
 
     def page(name: str, templates: list[str], **context: Any) -> str:
         """Render html/NAME: its output path, root and edition follow from its name."""
@@ -118,7 +124,7 @@ def site_pages(
 
     def entity_page(entity_id: str) -> str:
         entity_href, source_href = _hrefs(index, "")
-        citer = Citer("html", sources, source_href)
+        citer = Citer("html", sources, source_href, anchors=anchors)
         resolver = Resolver(index, entity_href)
         view = entity_view(entity_id, index, citer, resolver, (changed or {}).get(entity_id, ""))
         if reviews is not None:
@@ -136,7 +142,10 @@ def site_pages(
     def source_page(source_id: str) -> str:
         entity_href, _ = _hrefs(index, "../")
         resolver = Resolver(index, entity_href)
-        view = source_view(sources[source_id], resolver, index.cited_by.get(source_id, set()))
+        archive = project.archives.get(source_id)
+        cited_by = index.cited_by.get(source_id, set())
+        text = archive.text if archive is not None else None
+        view = source_view(sources[source_id], resolver, cited_by, text)
         claims = source_claims(source_id, index, resolver)
         return page(f"sources/{source_id}.html", ["source.html"], source=view, claims=claims)
 
@@ -205,7 +214,18 @@ def site_pages(
         pages[f"assets/{asset}"] = partial(
             render_page, env, [asset], rendering=f"html/assets/{asset}"
         )
+    # The index page's search: its documents, and the library that searches them.
+    pages[f"assets/{search.SCRIPT}"] = partial(search.search_script, index)
+    for name in VENDOR:
+        pages[f"assets/{name}"] = partial(_theme_text, env, name)
     return pages
+
+
+def _theme_text(env: Environment, name: str) -> str:
+    """A theme file as it is, never rendered: third-party code is no template."""
+    assert env.loader is not None
+    with template_errors(f"html/assets/{name}"):
+        return env.loader.get_source(env, name)[0]
 
 
 def _summary(text: str, index: Index, root: str) -> Markup:

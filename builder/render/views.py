@@ -7,7 +7,7 @@ as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -18,14 +18,12 @@ from builder.render.context import (
     Citer,
     FactRow,
     Resolver,
-    SourceView,
     Who,
     display_date,
     fact_row,
     plain,
     render_markdown,
     sort_key,
-    source_view,
 )
 from builder.render.diagram import Spoke, relationship_svg
 from builder.source.models import (
@@ -47,7 +45,6 @@ __all__ = [
     "EntityView",
     "entity_view",
     "source_claims",
-    "sources_cited",
 ]
 
 FACT_LABELS = {
@@ -255,9 +252,21 @@ def _claim_row(claim: Claim, citer: Citer, resolver: Resolver) -> FactRow:
     text: Markup = escape(claim.value)
     if claim.entity:
         href = resolver.href(claim.entity)
-        name = escape(resolver.name(claim.entity))
-        ref = Markup('<a class="entity-ref" href="{}">{}</a>').format(href, name) if href else name
-        text = Markup("{} ({})").format(text, ref)
+        name = resolver.name(claim.entity)
+        # A value that names the entity ("President Ashraf Ghani") links the name where
+        # it stands, rather than repeat it in brackets after itself.
+        found = re.search(re.escape(name), claim.value, flags=re.IGNORECASE)
+        shown = found[0] if found else name
+        ref = (
+            Markup('<a class="entity-ref" href="{}">{}</a>').format(href, shown)
+            if href
+            else escape(shown)
+        )
+        if found:
+            before, after = claim.value[: found.start()], claim.value[found.end() :]
+            text = escape(before) + ref + escape(after)
+        else:
+            text = Markup("{} ({})").format(text, ref)
     return fact_row(claim, text, citer, resolver)
 
 
@@ -382,18 +391,3 @@ def _describe(node: BaseModel | None, loc: Loc, model: Person | Group, resolver:
     if isinstance(node, Assessment):
         return f"Assessment: {node.judgment}"
     return ".".join(map(str, loc))
-
-
-def sources_cited(
-    ids: Sequence[str], index: Index, resolver: Resolver, within: frozenset[str]
-) -> tuple[SourceView, ...]:
-    """The appendix: the sources ``ids`` (those a document cites), in id order.
-
-    "Cited by" names the document's own entities (``within``): a PDF neither lists
-    nor depends on the rest of the repository, so it grows with its own size and an
-    edit elsewhere does not lay it out again.
-    """
-    return tuple(
-        source_view(index.sources[i].model, resolver, index.cited_by.get(i, set()) & within)
-        for i in sorted(ids)
-    )

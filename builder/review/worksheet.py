@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from builder.check.index import Index
 
-# The elision rule quotes are verified with, so that marking finds what check found.
-from builder.check.quotes import _ELLIPSIS, SourceText, fold, normalise, parse_locator
+# Marks come from check's own matching, so that a reader sees what check verified.
+from builder.check.quotes import SourceText, mark_pieces, parse_locator, quote_spans
 from builder.errors import printable
 from builder.review.state import EntityReview, ItemReview, State
 from builder.source.load import Project
@@ -204,57 +204,14 @@ def _passages(
     count = len(text.paragraphs)
     if first < 1 or last > count or first > last:
         return (), f"{citation.source} has {count} paragraphs; {citation.locator} does not exist"
-    located = [text.paragraphs[n - 1].text for n in range(first, last + 1)]
-    marks = _marks(located, citation.quote)
+    spans = quote_spans(text, citation.quote, citation.locator)
     passages = []
     for number in range(max(1, first - 1), min(count, last + 1) + 1):
-        inside = first <= number <= last
-        spans = marks[number - first] if inside and marks is not None else []
-        passages.append(Passage(number, inside, _cut(text.paragraphs[number - 1].text, spans)))
-    problem = None if marks is not None else "the quote is not in the located paragraphs"
+        marks = [(s.start, s.end) for s in spans or () if s.number == number]
+        paragraph = text.paragraphs[number - 1].text
+        passages.append(Passage(number, first <= number <= last, mark_pieces(paragraph, marks)))
+    problem = None if spans is not None else "the quote is not in the located paragraphs"
     return tuple(passages), problem
-
-
-def _marks(paragraphs: list[str], quote: str) -> list[list[tuple[int, int]]] | None:
-    """Spans of ``quote`` in each paragraph (original offsets); None when not found.
-
-    Matching is check's: normalised text, pieces between '…' in order.
-    """
-    normals = [normalise(p) for p in paragraphs]
-    starts = []
-    joined = ""
-    for norm, _ in normals:
-        starts.append(len(joined) + (1 if joined else 0))
-        joined = f"{joined} {norm}" if joined else norm
-    pieces = [fold(p) for p in _ELLIPSIS.split(quote)]
-    spans: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
-    at = 0
-    for piece in (p for p in pieces if p):
-        found = joined.find(piece, at)
-        if found < 0:
-            return None
-        at = found + len(piece)
-        for number, (norm, origin) in enumerate(normals):
-            begin = max(found, starts[number]) - starts[number]
-            end = min(at, starts[number] + len(norm)) - starts[number]
-            if begin < end:
-                spans[number].append((origin[begin], origin[end - 1] + 1))
-    return spans
-
-
-def _cut(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[str, bool], ...]:
-    pieces: list[tuple[str, bool]] = []
-    at = 0
-    for begin, end in sorted(spans):
-        begin = max(begin, at)
-        if begin > at:
-            pieces.append((text[at:begin], False))
-        if end > begin:
-            pieces.append((text[begin:end], True))
-        at = max(at, end)
-    if at < len(text):
-        pieces.append((text[at:], False))
-    return tuple(pieces)
 
 
 def as_text(sheet: Worksheet) -> str:

@@ -384,6 +384,11 @@ class Source(Model):
     )
     reliability_reason: Text = Field(description="One line: why this grade.")
     notes: tuple[Plain, ...] = Field(default=(), description="Editor's notes on the document.")
+    republish: bool = Field(
+        default=True,
+        description="Whether the site may show the archived text in full; false when its "
+        "terms forbid it (e.g. copyright): the source page then shows the cited paragraphs only.",
+    )
 
 
 class Book(Model):
