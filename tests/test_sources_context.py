@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from builder.check.index import Index
-from builder.check.quotes import SourceText, Span, fold, mark_pieces, quote_spans
+from builder.check.quotes import SourceText, fold
 from builder.check.rules import check_project
+from builder.check.spans import Span, mark_pieces, quote_spans
 from builder.render.context import Citer, Resolver, citation_anchors
 from builder.render.html import site_pages
 from builder.render.sourcepage import SourceView, source_view

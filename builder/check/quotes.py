@@ -15,10 +15,10 @@ back into the original text are only worked out when a quote is not found and
 the closest passage must be shown in its own words, and then only for the two
 ends of that passage (:func:`_origins`, chunk by chunk: no table of offsets).
 
-What a citation verified is also what readers see marked: :func:`quote_spans`
-maps a verified quote back to character spans of the paragraphs' own text,
-with the same pieces and the same search as verification, and
-:func:`mark_pieces` cuts a paragraph at those spans (source pages, worksheets).
+What a citation verified is also what readers see marked:
+:mod:`builder.check.spans` maps a verified quote back to character spans of the
+paragraphs' own text with the same pieces (:func:`quote_pieces`) and the same
+search as verification.
 
 The closest passage is bounded work whatever the archive's size. Fuzzy
 alignment costs about the product of the two lengths (a 2,000-character quote
@@ -36,19 +36,16 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 __all__ = [
     "QuoteResult",
     "SourceText",
-    "Span",
     "fold",
-    "mark_pieces",
     "normalise",
     "parse_locator",
-    "quote_spans",
+    "quote_pieces",
 ]
 
 _TRANSLATE = str.maketrans(
@@ -200,7 +197,7 @@ def _windows(
     return found
 
 
-def _pieces(quote: str) -> list[str]:
+def quote_pieces(quote: str) -> list[str]:
     """The normalised pieces of ``quote`` between its ``…`` elisions, empty ones dropped."""
     return [piece for piece in (fold(p) for p in _ELLIPSIS.split(quote)) if piece]
 
@@ -268,7 +265,7 @@ class SourceText:
             return QuoteResult(
                 False, f"{self.source_id} has {count} paragraphs; {locator} does not exist"
             )
-        pieces = _pieces(quote)
+        pieces = quote_pieces(quote)
         if not pieces:
             return QuoteResult(False, "quote is empty once '…' is removed")
         if self._contains(first, last, pieces):
@@ -352,67 +349,3 @@ class SourceText:
             offset = window * step
             out.append((number, offset, norm[offset : offset + width]))
         return out
-
-
-class Span(NamedTuple):
-    """Quoted characters of one paragraph: its number and ``[start, end)`` in its own text."""
-
-    number: int
-    start: int
-    end: int
-
-
-def quote_spans(text: SourceText, quote: str, locator: str) -> tuple[Span, ...] | None:
-    """Where ``quote`` is in the paragraphs ``locator`` names, in their original text.
-
-    The search is verification's own (:meth:`SourceText.verify`): the located
-    paragraphs' normalised text joined by one space, the pieces between ``…``
-    found in order, each from where the last one ended. Each piece found
-    becomes one span per paragraph it covers (a piece can run on into the next
-    paragraph of a ``¶3-4`` range), so elided words stay unmarked. ``None``
-    when the quote is not there, exactly when verification fails.
-    """
-    first, last = parse_locator(locator)
-    pieces = _pieces(quote)
-    if not pieces or first < 1 or last > len(text.paragraphs) or first > last:
-        return None
-    numbers = range(first, last + 1)
-    starts = []  # where each paragraph begins in the joined text
-    position = 0
-    for number in numbers:
-        starts.append(position)
-        position += len(text.paragraphs[number - 1].norm) + 1
-    joined = " ".join(text.paragraphs[n - 1].norm for n in numbers)
-    spans: list[Span] = []
-    at = 0
-    for piece in pieces:
-        found = joined.find(piece, at)
-        if found < 0:
-            return None
-        at = found + len(piece)
-        for number, start in zip(numbers, starts, strict=True):
-            norm = text.paragraphs[number - 1].norm
-            begin, end = max(found, start) - start, min(at, start + len(norm)) - start
-            if begin < end:
-                origin = text.origins(number)
-                spans.append(Span(number, origin[begin], origin[end - 1] + 1))
-    return tuple(spans)
-
-
-def mark_pieces(text: str, spans: Sequence[tuple[int, int]]) -> tuple[tuple[str, bool], ...]:
-    """``text`` cut into ``(words, quoted)`` pieces; overlapping spans are merged."""
-    pieces: list[tuple[str, bool]] = []
-    at = 0
-    for begin, end in sorted(spans):
-        begin = max(begin, at)
-        if begin > at:
-            pieces.append((text[at:begin], False))
-        if end > begin:
-            if pieces and pieces[-1][1]:  # touching spans read as one mark
-                pieces[-1] = (pieces[-1][0] + text[begin:end], True)
-            else:
-                pieces.append((text[begin:end], True))
-        at = max(at, end)
-    if at < len(text):
-        pieces.append((text[at:], False))
-    return tuple(pieces)

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from builder.check.index import Cited, Index
-from builder.check.quotes import SourceText, mark_pieces, parse_locator, quote_spans
+from builder.check.quotes import SourceText, parse_locator
+from builder.check.spans import mark_pieces, quote_spans
 from builder.render.context import Resolver, Who, claim_anchor, display_date, paragraph_anchor
 from builder.source.models import Alias, Assessment, Claim, Event, Paragraph, Relationship, Source
 

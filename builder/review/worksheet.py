@@ -20,7 +20,8 @@ from pydantic import BaseModel
 from builder.check.index import Index
 
 # Marks come from check's own matching, so that a reader sees what check verified.
-from builder.check.quotes import SourceText, mark_pieces, parse_locator, quote_spans
+from builder.check.quotes import SourceText, parse_locator
+from builder.check.spans import mark_pieces, quote_spans
 from builder.errors import printable
 from builder.review.state import EntityReview, ItemReview, State
 from builder.source.load import Project
