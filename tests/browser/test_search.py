@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import AXE, AXE_TAGS, Browser
 
@@ -34,6 +35,12 @@ def search(browser: Browser, site: Path, query: str) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = browser.run(_RESULTS)
     print(f"search {query!r}: {len(results)} results listed")
     return results
+
+
+def opened(browser: Browser, ending: str) -> None:
+    """Wait for the page a search result opens (the script sets location, then it loads)."""
+    WebDriverWait(browser.driver, 20).until(lambda d: d.current_url.endswith(ending))
+    assert browser.run("return document.readyState") in ("interactive", "complete")
 
 
 def names(results: list[dict[str, Any]]) -> list[str]:
@@ -107,7 +114,7 @@ def test_keyboard_moves_through_the_results_and_opens_one(browser: Browser, site
     box.send_keys(Keys.ARROW_UP)
     assert browser.run(active) == "q-result-0"
     box.send_keys(Keys.ENTER)
-    assert browser.driver.current_url.endswith("/faiz-hameed.html")
+    opened(browser, "/faiz-hameed.html")
     assert browser.console_errors() == []
 
 
@@ -118,14 +125,20 @@ def test_enter_opens_the_first_hit_and_escape_clears(browser: Browser, site: Pat
     assert browser.run("return document.getElementById('q').value") == ""
     assert browser.run("return document.getElementById('q-results').hidden") is True
     box.send_keys("Daesh", Keys.ENTER)
-    assert browser.driver.current_url.endswith("/isis-k.html")
+    opened(browser, "/isis-k.html")
 
 
 def test_the_header_box_of_any_page_searches_from_the_index(browser: Browser, site: Path) -> None:
     browser.open(site / "isi.html")
     box = browser.driver.find_element(By.ID, "site-q")
     box.send_keys("Faiz Hamid", Keys.ENTER)
-    assert browser.driver.current_url.endswith("/index.html?q=Faiz+Hamid")
+    # Enter submits the form: wait for the index to load and list its results.
+    WebDriverWait(browser.driver, 20).until(
+        lambda driver: (
+            driver.current_url.endswith("/index.html?q=Faiz+Hamid")
+            and driver.execute_script(_RESULTS)
+        )
+    )
     results = browser.run(_RESULTS)
     assert results[0]["name"] == "Faiz Hameed"
     assert browser.console_errors() == []
